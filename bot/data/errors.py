@@ -46,7 +46,9 @@ def driver_message(exc: BaseException) -> str:
     return text[:300]
 
 
-def _scrub(text: str, url: URL) -> str:
+def safe_message(exc: BaseException, url: URL) -> str:
+    """The driver's first line with the URL's password masked: fit for a log or an answer."""
+    text = driver_message(exc)
     if url.password:
         text = text.replace(str(url.password), "***")
     return text
@@ -61,7 +63,7 @@ def translate_error(
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return QueryTimeoutError(_timeout_message(timeout_s))
     code = _sqlstate(exc)
-    message = _scrub(driver_message(exc), url)
+    message = safe_message(exc, url)
     lowered = message.lower()
     if code == PG_QUERY_CANCELED or SQLITE_INTERRUPTED in lowered:
         return QueryTimeoutError(_timeout_message(timeout_s))
