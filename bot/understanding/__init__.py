@@ -1,0 +1,1 @@
+"""Understanding questions: semantic model, query plans, SQL building and the SQL guard."""
