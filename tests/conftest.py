@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import asyncpg
@@ -70,3 +71,16 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(
         request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     )
+
+
+SAMPLE_NOW = datetime(2025, 6, 15, 12, 0)  # a Sunday, the sample's last day
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample club database (seed 7, ending 2025-06-15), written once per test session."""
+    from bot.sample.generator import generate_sample_db
+
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    generate_sample_db(path, seed=7, end=date(2025, 6, 15))
+    return path

@@ -93,6 +93,10 @@ class DataAccess(SyncTwins):
         """``sqlite``, ``postgresql``, ...: the dialect SQL must be written in."""
         return self._read.backend
 
+    def quote_identifier(self, name: str) -> str:
+        """``name`` quoted as an identifier of this dialect (names only, never values)."""
+        return str(self._read.dialect_preparer.quote_identifier(name))
+
     @property
     def display_url(self) -> str:
         return redacted(self._read.url)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.sql.compiler import IdentifierPreparer
 
 from bot.errors import DatabaseError
 
@@ -107,6 +108,11 @@ class LoopEngines:
         self._engines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncEngine] = (
             weakref.WeakKeyDictionary()
         )
+
+    @property
+    def dialect_preparer(self) -> IdentifierPreparer:
+        """The identifier quoting rules of the URL's dialect (no connection needed)."""
+        return self.url.get_dialect()().identifier_preparer
 
     @property
     def backend(self) -> str:

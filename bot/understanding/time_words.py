@@ -382,7 +382,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (rf"\b(?:on\s+|for\s+)?({ANY_DATE})\b", _on_day),
     (r"\b(?:in|during|for)\s+q([1-4])(?:\s+(\d{4}))?\b", _in_quarter),
     (r"\bq([1-4])(?:\s+(\d{4}))?\b", _in_quarter),
-    (rf"\b(?:in|during|for)\s+({MONTH_NAMES})\.?(?:,?\s+(\d{{4}}))?\b", _in_month),
+    (rf"\b(?:in|during|for|about|of)\s+({MONTH_NAMES})\.?(?:,?\s+(\d{{4}}))?\b", _in_month),
     (rf"\b({MONTH_NAMES})\.?\s+(\d{{4}})\b", _in_month),
     (r"\b(?:in|during|for)\s+(20\d\d|19\d\d)\b", _in_year),
     (r"\b(today|so far today)\b", _today),

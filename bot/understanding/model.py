@@ -1,0 +1,417 @@
+"""The semantic model: what the tables, columns and numbers of a database mean.
+
+Derived from the live schema (tables, columns, types, foreign keys and a sample of distinct values
+of short text columns) and refined by an optional YAML file (synonyms, metrics, default filters,
+time columns, display names, the scope column). With no YAML at all, table and column names,
+foreign keys and sampled values are enough for simple questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.data.access import DataAccess
+from bot.data.schema import SchemaInfo, TableInfo
+from bot.errors import ConfigError
+from bot.understanding.plan import Filter
+
+NAME_COLUMNS = ("name", "title", "label", "display_name", "full_name", "username")
+TIME_NAME_PATTERN = re.compile(r"(^|_)(at|date|time|timestamp|day|on)$|^(created|updated)")
+MAX_SAMPLED_VALUES = 1000
+MAX_VALUE_LENGTH = 60
+
+
+def singular(word: str) -> str:
+    """A crude singular for table names and entity words (``categories`` → ``category``)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def humanize(name: str) -> str:
+    return name.replace("_", " ").strip()
+
+
+@dataclass
+class ColumnSpec:
+    table: str
+    name: str
+    kind: str  # from the schema: text, integer, number, boolean, datetime, date, time, other
+    label: str
+    synonyms: tuple[str, ...] = ()
+    codes: dict[Any, str] = field(default_factory=dict)  # stored value → its meaning
+    code_synonyms: dict[Any, tuple[str, ...]] = field(default_factory=dict)  # other words for it
+    format: str | None = None  # money, count, number, percent
+    values: tuple[str, ...] = ()  # sampled distinct values (entity matching)
+    foreign_key: tuple[str, str] | None = None  # (referred table, referred column)
+    sql_type: str = ""  # as the database reports it
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.table}.{self.name}"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in {"integer", "number"} and not self.codes and self.foreign_key is None
+
+
+@dataclass
+class TableSpec:
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+    columns: dict[str, ColumnSpec]
+    primary_key: tuple[str, ...]
+    time_column: str | None = None
+    name_column: str | None = None
+    default_filters: tuple[Filter, ...] = ()
+    active_filter: Filter | None = None
+    display_columns: tuple[str, ...] = ()  # name a row when there is no single name column
+    sort_column: str | None = None  # the menu order of rows
+    parent: str | None = None  # a fact table whose default filters apply here too
+
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        """The columns that name a row: its name column, else its display columns."""
+        if self.name_column:
+            return (self.name_column,)
+        return self.display_columns
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every way a question may name this table."""
+        base = {self.name, humanize(self.name), self.label, singular(humanize(self.name))}
+        base |= {singular(self.label)}
+        return tuple(sorted(base | set(self.synonyms), key=len, reverse=True))
+
+
+@dataclass
+class MetricSpec:
+    name: str
+    expr: str
+    label: str
+    synonyms: tuple[str, ...]
+    format: str
+    tables: tuple[str, ...]
+    table: str  # the fact table it is measured on (the first table of the expression)
+    filters: tuple[Filter, ...] = ()  # part of the metric; they replace defaults on their column
+    finer: str | None = None  # the metric to use when rows are split finer (order → item lines)
+
+
+@dataclass(frozen=True)
+class JoinStep:
+    """Join ``table`` to the plan: ``table.column = other.other_column``."""
+
+    table: str
+    column: str
+    other: str
+    other_column: str
+
+
+QUALIFIED = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+
+
+@dataclass
+class SemanticModel:
+    dialect: str
+    tables: dict[str, TableSpec]
+    metrics: dict[str, MetricSpec] = field(default_factory=dict)
+    scope_table: str | None = None
+    scope_column: str | None = None
+    description: str = ""
+    generic_words: frozenset[str] = frozenset()  # words too common to identify a value alone
+    roles: dict[str, str] = field(default_factory=dict)  # sales, units_sold, unit, hours, ...
+    _paths: dict[tuple[str, str], tuple[JoinStep, ...] | None] = field(
+        default_factory=dict, repr=False
+    )
+
+    def column(self, qualified: str) -> ColumnSpec:
+        table, _, name = qualified.partition(".")
+        return self.tables[table].columns[name]
+
+    def time_column_of(self, table: str) -> str | None:
+        spec = self.tables.get(table)
+        if spec is None or spec.time_column is None:
+            return None
+        return f"{table}.{spec.time_column}"
+
+    def join_path(self, start: str, goal: str) -> tuple[JoinStep, ...] | None:
+        """The shortest chain of foreign-key joins from ``start`` to ``goal`` (either direction)."""
+        key = (start, goal)
+        if key not in self._paths:
+            self._paths[key] = self._search(start, goal)
+        return self._paths[key]
+
+    def _edges(self, table: str) -> Iterable[tuple[JoinStep, bool]]:
+        """Joins from ``table``: to the tables it references (up) and that reference it (down)."""
+        for column in self.tables[table].columns.values():
+            if column.foreign_key and column.foreign_key[0] in self.tables:
+                yield (
+                    JoinStep(column.foreign_key[0], column.foreign_key[1], table, column.name),
+                    True,
+                )
+        for other in self.tables.values():
+            for column in other.columns.values():
+                if column.foreign_key and column.foreign_key[0] == table:
+                    yield JoinStep(other.name, column.name, table, column.foreign_key[1]), False
+
+    def _search(self, start: str, goal: str) -> tuple[JoinStep, ...] | None:
+        """Breadth-first, never going down (to referencing rows) after going up.
+
+        Down-then-up paths (orders → order_items → items → categories) keep each joined row
+        tied to the row it describes; up-then-down ones (orders → locations → menus →
+        categories) would pair an order with every category of its club, so they are used
+        only when nothing else connects the two tables.
+        """
+        if start == goal:
+            return ()
+        for strict in (True, False):
+            queue: deque[tuple[str, bool, tuple[JoinStep, ...]]] = deque([(start, False, ())])
+            seen = {(start, False)}
+            while queue:
+                table, went_up, path = queue.popleft()
+                for step, up in self._edges(table):
+                    if strict and went_up and not up:
+                        continue
+                    state = (step.table, went_up or up)
+                    if state in seen or any(s.table == step.table for s in path):
+                        continue
+                    if step.table == goal:
+                        return (*path, step)
+                    seen.add(state)
+                    queue.append((step.table, went_up or up, (*path, step)))
+        return None
+
+    def entity_columns(self) -> Iterable[ColumnSpec]:
+        for table in self.tables.values():
+            for column in table.columns.values():
+                if column.values:
+                    yield column
+
+
+def tables_in(expr: str) -> tuple[str, ...]:
+    """Tables named by qualified identifiers in an SQL expression, in order of appearance."""
+    return tuple(dict.fromkeys(m.group(1) for m in QUALIFIED.finditer(expr)))
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def _filter_from(spec: Mapping[str, Any], table: str, label: str = "") -> Filter:
+    op = str(spec.get("op", "=")).lower()
+    return Filter(
+        column=f"{table}.{spec['column']}",
+        op=op,
+        value=spec.get("value"),
+        label=label or str(spec.get("label", "")),
+        default=True,
+    )
+
+
+def _guess_time_column(table: TableInfo) -> str | None:
+    kinds = [c for c in table.columns if c.kind in {"datetime", "date"}]
+    named = [c for c in table.columns if TIME_NAME_PATTERN.search(c.name) and c.kind == "text"]
+    preferred = [c for c in kinds + named if c.name.startswith("created")]
+    candidates = preferred or kinds or named
+    return candidates[0].name if candidates else None
+
+
+def _guess_name_column(table: TableInfo) -> str | None:
+    names = {c.name: c for c in table.columns if c.kind == "text"}
+    return next((n for n in NAME_COLUMNS if n in names), None)
+
+
+def build_model(
+    schema: SchemaInfo,
+    overlay: Mapping[str, Any] | None = None,
+    values: Mapping[str, Iterable[str]] | None = None,
+) -> SemanticModel:
+    """The model of ``schema`` refined by the YAML ``overlay``, with sampled ``values``."""
+    overlay = overlay or {}
+    table_overlays: Mapping[str, Any] = overlay.get("tables") or {}
+    unknown = set(table_overlays) - set(schema.tables)
+    if unknown:
+        raise ConfigError(f"The semantic model names tables the database lacks: {sorted(unknown)}")
+    values = values or {}
+    tables: dict[str, TableSpec] = {}
+    for name, info in schema.tables.items():
+        extra: Mapping[str, Any] = table_overlays.get(name) or {}
+        fks = {
+            fk.columns[0]: (fk.referred_table, fk.referred_columns[0]) for fk in info.foreign_keys
+        }
+        column_overlays: Mapping[str, Any] = extra.get("columns") or {}
+        missing = set(column_overlays) - set(info.column_names)
+        if missing:
+            raise ConfigError(f"The semantic model names columns {name} lacks: {sorted(missing)}")
+        columns: dict[str, ColumnSpec] = {}
+        for column in info.columns:
+            col_extra: Mapping[str, Any] = column_overlays.get(column.name) or {}
+            codes = {k: str(v) for k, v in (col_extra.get("codes") or {}).items()}
+            code_synonyms = {
+                k: tuple(str(w) for w in v)
+                for k, v in (col_extra.get("code_synonyms") or {}).items()
+            }
+            columns[column.name] = ColumnSpec(
+                table=name,
+                name=column.name,
+                kind=column.kind,
+                label=str(col_extra.get("label") or humanize(column.name)),
+                synonyms=tuple(col_extra.get("synonyms") or ()),
+                codes=codes,
+                code_synonyms=code_synonyms,
+                format=col_extra.get("format"),
+                values=tuple(values.get(f"{name}.{column.name}", ())),
+                foreign_key=fks.get(column.name),
+                sql_type=column.type,
+            )
+        tables[name] = TableSpec(
+            name=name,
+            label=str(extra.get("label") or humanize(name)),
+            synonyms=tuple(extra.get("synonyms") or ()),
+            columns=columns,
+            primary_key=info.primary_key,
+            time_column=extra.get("time_column", _guess_time_column(info)),
+            name_column=extra.get("name_column", _guess_name_column(info)),
+            default_filters=tuple(
+                _filter_from(f, name) for f in (extra.get("default_filters") or ())
+            ),
+            active_filter=(
+                _filter_from(extra["active_filter"], name, "active")
+                if extra.get("active_filter")
+                else None
+            ),
+            display_columns=tuple(extra.get("display_columns") or ()),
+            sort_column=extra.get("sort_column"),
+            parent=extra.get("parent"),
+        )
+    metrics = _metrics(overlay.get("metrics") or {}, tables)
+    for metric in metrics.values():
+        if metric.finer is not None and metric.finer not in metrics:
+            raise ConfigError(
+                f"Metric {metric.name!r} names an unknown finer metric {metric.finer!r}."
+            )
+    scope = overlay.get("scope") or {}
+    return SemanticModel(
+        dialect=schema.dialect,
+        tables=tables,
+        metrics=metrics,
+        scope_table=scope.get("table"),
+        scope_column=scope.get("column"),
+        description=str(overlay.get("description", "")),
+        generic_words=frozenset(str(w).lower() for w in overlay.get("generic_words") or ()),
+        roles=_roles(overlay.get("roles") or {}, tables, metrics),
+    )
+
+
+def _metrics(specs: Mapping[str, Any], tables: Mapping[str, TableSpec]) -> dict[str, MetricSpec]:
+    metrics: dict[str, MetricSpec] = {}
+    for name, spec in specs.items():
+        expr = str(spec["expr"])
+        used = tables_in(expr)
+        for table, column in QUALIFIED.findall(expr):
+            if table not in tables or column not in tables[table].columns:
+                raise ConfigError(f"Metric {name!r} uses {table}.{column}, which does not exist.")
+        metrics[name] = MetricSpec(
+            name=name,
+            expr=expr,
+            label=str(spec.get("label") or humanize(name)),
+            synonyms=tuple(spec.get("synonyms") or ()),
+            format=str(spec.get("format") or "number"),
+            tables=used,
+            table=str(spec.get("table") or used[0]),
+            filters=tuple(
+                _filter_from(f, str(spec.get("table") or used[0]), str(spec.get("label") or ""))
+                for f in spec.get("filters") or ()
+            ),
+            finer=spec.get("finer"),
+        )
+    return metrics
+
+
+ROLE_KINDS = {"sales": "metric", "units_sold": "metric", "unit_sales": "metric",
+              "unit": "table", "hours": "table"}  # fmt: skip
+
+
+def _roles(
+    roles: Mapping[str, Any], tables: Mapping[str, TableSpec], metrics: Mapping[str, MetricSpec]
+) -> dict[str, str]:
+    checked: dict[str, str] = {}
+    for role, name in roles.items():
+        kind = ROLE_KINDS.get(role)
+        known = metrics if kind == "metric" else tables
+        if kind is None or str(name) not in known:
+            raise ConfigError(f"Role {role!r} of the semantic model names an unknown {name!r}.")
+        checked[role] = str(name)
+    return checked
+
+
+def load_overlay(path: Path | None) -> dict[str, Any]:
+    """Read a semantic model YAML file (``{}`` when there is none)."""
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"The semantic model file {path} does not exist.") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"The semantic model file {path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"The semantic model file {path} should hold a mapping.")
+    return data
+
+
+# -- loading from a live database ----------------------------------------------------------------
+
+
+def _sampled_columns(schema: SchemaInfo, overlay: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Text columns whose values people name in questions (names, short labels)."""
+    chosen: list[tuple[str, str]] = []
+    table_overlays: Mapping[str, Any] = overlay.get("tables") or {}
+    for name, info in schema.tables.items():
+        extra = table_overlays.get(name) or {}
+        wanted = extra.get("value_columns")
+        for column in info.columns:
+            if wanted is not None:
+                if column.name in wanted:
+                    chosen.append((name, column.name))
+            elif (
+                column.kind == "text"
+                and not column.primary_key
+                and not TIME_NAME_PATTERN.search(column.name)
+                and not re.search(
+                    r"(email|phone|url|password|token|hash|notes?|description)", column.name
+                )
+            ):
+                chosen.append((name, column.name))
+    return chosen
+
+
+async def load_semantic_model_async(data: DataAccess, path: Path | None = None) -> SemanticModel:
+    """Read the schema, sample entity values and apply the YAML at ``path`` (if any)."""
+    schema = await data.get_schema_async()
+    overlay = load_overlay(path)
+    quote = data.quote_identifier
+    values: dict[str, list[str]] = {}
+    for table, column in _sampled_columns(schema, overlay):
+        frame = await data.query_to_dataframe_async(
+            f"SELECT DISTINCT {quote(column)} AS v FROM {quote(table)} "
+            f"WHERE {quote(column)} IS NOT NULL",
+            row_cap=MAX_SAMPLED_VALUES,
+        )
+        if frame.attrs.get("truncated"):
+            continue
+        found = [str(v) for v in frame["v"].tolist() if 0 < len(str(v)) <= MAX_VALUE_LENGTH]
+        if found:
+            values[f"{table}.{column}"] = sorted(found)
+    return build_model(schema, overlay, values)

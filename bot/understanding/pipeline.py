@@ -1,0 +1,135 @@
+"""Understanding: question (+ previous plan) → plan → SQL → guard, in one call.
+
+``Understanding.understand`` is synchronous, pure CPU and deterministic for a given clock: the
+semantic model and value index are loaded once (``load_async``), so each question costs well
+under a millisecond to read, plan and build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from bot.data.access import DataAccess
+from bot.data.schema import ColumnInfo, ForeignKeyInfo, SchemaInfo, TableInfo
+from bot.errors import SwoopError
+from bot.understanding.builder import BuiltQuery, SqlBuilder
+from bot.understanding.entities import EntityIndex
+from bot.understanding.guard import SqlGuard
+from bot.understanding.model import SemanticModel, load_semantic_model_async
+from bot.understanding.outcomes import (
+    Answerable,
+    Clarification,
+    ClarificationOption,
+    NotUnderstood,
+    Understood,
+)
+from bot.understanding.parser import QuestionReader
+from bot.understanding.plan import QueryPlan
+from bot.understanding.planner import Planner
+from bot.understanding.vocabulary import Vocabulary
+
+Clock = Callable[[], datetime]
+
+
+class Understanding:
+    """The question-understanding pipeline over one semantic model and data source dialect."""
+
+    def __init__(
+        self,
+        model: SemanticModel,
+        *,
+        dialect: str | None = None,
+        row_cap: int = 1000,
+        clock: Clock | None = None,
+    ) -> None:
+        self.model = model
+        self.dialect = dialect or model.dialect
+        self.vocabulary = Vocabulary(model)
+        self.index = EntityIndex(model, reserved=self.vocabulary.reserved)
+        self.reader = QuestionReader(model, self.vocabulary, self.index)
+        self.planner = Planner(model)
+        self.builder = SqlBuilder(model, self.dialect)
+        self.guard = SqlGuard(
+            _schema_of(model),
+            dialect=self.dialect,
+            row_cap=row_cap,
+            scope_table=model.scope_table,
+            scope_column=model.scope_column,
+        )
+        self.clock: Clock = clock or datetime.now
+
+    @classmethod
+    async def load_async(
+        cls,
+        data: DataAccess,
+        model_path: Path | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Understanding:
+        """Load the model from ``data`` (schema, sampled values) and the YAML at ``model_path``."""
+        model = await load_semantic_model_async(data, model_path)
+        clock: Clock | None = (lambda: now) if now is not None else None
+        return cls(model, dialect=data.dialect, row_cap=data.row_cap, clock=clock)
+
+    def understand(
+        self,
+        question: str,
+        previous: QueryPlan | None = None,
+        *,
+        scope: Sequence[int | str] | None = None,
+    ) -> Understood:
+        """Read ``question`` (a follow-up of ``previous`` if given) into an answer or a question."""
+        reading = self.reader.read(question[:500], self.clock())
+        outcome = self.planner.plan(reading, previous)
+        if isinstance(outcome, QueryPlan):
+            return self.compile(outcome, scope=scope)
+        if isinstance(outcome, Clarification):
+            return replace(
+                outcome,
+                options=tuple(
+                    ClarificationOption(o.label, o.plan) for o in outcome.options if o.plan
+                ),
+            )
+        return outcome
+
+    def compile(
+        self, plan: QueryPlan, *, scope: Sequence[int | str] | None = None
+    ) -> Answerable | NotUnderstood:
+        """The guarded statement(s) of ``plan``; a comparison gets a second statement."""
+        try:
+            query = self._guarded(plan, scope)
+            compare = None
+            if plan.compare_to is not None:
+                compare = self._guarded(plan.with_time_range(plan.compare_to), scope)
+        except SwoopError as exc:
+            return NotUnderstood(exc.message, kind="unsupported")
+        return Answerable(plan, query, compare)
+
+    def _guarded(self, plan: QueryPlan, scope: Sequence[int | str] | None) -> BuiltQuery:
+        built = self.builder.build(plan)
+        checked = self.guard.check(built.sql, built.params, scope=scope)
+        return BuiltQuery(checked.sql, checked.params)
+
+
+def _schema_of(model: SemanticModel) -> SchemaInfo:
+    """The schema the guard allows: exactly the model's tables and columns."""
+    tables = {
+        name: TableInfo(
+            name=name,
+            columns=tuple(
+                ColumnInfo(c.name, c.sql_type, c.kind, True, c.name in spec.primary_key)
+                for c in spec.columns.values()
+            ),
+            primary_key=spec.primary_key,
+            foreign_keys=tuple(
+                ForeignKeyInfo((c.name,), c.foreign_key[0], (c.foreign_key[1],))
+                for c in spec.columns.values()
+                if c.foreign_key
+            ),
+        )
+        for name, spec in model.tables.items()
+    }
+    return SchemaInfo(dialect=model.dialect, tables=tables)
