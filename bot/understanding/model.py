@@ -227,6 +227,15 @@ def _guess_time_column(table: TableInfo) -> str | None:
     return candidates[0].name if candidates else None
 
 
+MONEY_NAME_PATTERN = re.compile(r"(price|amount|total|cost|fee|tax|tip|revenue|sales|balance)")
+
+
+def _guess_format(name: str, kind: str) -> str | None:
+    if kind == "number" and MONEY_NAME_PATTERN.search(name):
+        return "money"
+    return None
+
+
 def _guess_name_column(table: TableInfo) -> str | None:
     names = {c.name: c for c in table.columns if c.kind == "text"}
     return next((n for n in NAME_COLUMNS if n in names), None)
@@ -270,7 +279,7 @@ def build_model(
                 synonyms=tuple(col_extra.get("synonyms") or ()),
                 codes=codes,
                 code_synonyms=code_synonyms,
-                format=col_extra.get("format"),
+                format=col_extra.get("format") or _guess_format(column.name, column.kind),
                 values=tuple(values.get(f"{name}.{column.name}", ())),
                 foreign_key=fks.get(column.name),
                 sql_type=column.type,

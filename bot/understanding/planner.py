@@ -82,7 +82,7 @@ class Planner:
         else:
             assert metric is not None
             measures = (self._metric_measure(metric),)
-            subject = self.model.metrics[metric].table
+            subject = self._metric_table(metric)
         plan = QueryPlan(subject=subject, measures=measures, filters=filters)
         plan = self._add_dimensions(plan, r)
         plan = self._add_numeric(plan, r)
@@ -125,6 +125,11 @@ class Planner:
             if table is not None:
                 return self._count_metric(table) or f"count:{table}"
         return None
+
+    def _metric_table(self, name: str) -> str:
+        if name.startswith("count:"):
+            return name.partition(":")[2]
+        return self.model.metrics[name].table
 
     def _count_metric(self, table: str) -> str | None:
         """The model's metric that counts rows of ``table``, if it has one."""
@@ -380,7 +385,7 @@ class Planner:
                 continue
             plan = self._finish(
                 QueryPlan(
-                    subject=self.model.metrics[name].table,
+                    subject=self._metric_table(name),
                     measures=(self._metric_measure(name),),
                     filters=filters,
                 ),
