@@ -1,55 +1,76 @@
-"""The terminal surface: a line-oriented chat on the configured data source.
+"""The terminal surface: ``swoop chat`` and ``swoop ask``.
 
-Reads from a prompt on a terminal, or one line per message from stdin otherwise (so it can be
-scripted and exits cleanly at end of input).
+Translates lines into :class:`~bot.messages.Message` and renders :class:`~bot.messages.Response`
+as rich tables (or one JSON object per answer). Reads a prompt on a terminal, or one message per
+line from stdin otherwise, so it can be scripted; end of input ends the chat cleanly.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+import uuid
+from collections.abc import Iterable
 from typing import TextIO
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Table as RichTable
 
-from bot.config import Settings
-from bot.data import DataAccess
-from bot.sample.ensure import ensure_sample_db
+from bot.formatting import format_value
+from bot.messages import Message, Response, ResponseKind
+from bot.processor import QueryProcessor
 
-HELP = """Commands:
-  :tables   the tables of the data source, with their row counts
-  :help     this help
-  :quit     leave (end of input works too)"""
+PLATFORM = "terminal"
+WORKSPACE = "local"
+CHANNEL = "terminal"
+COMMANDS = """Terminal commands:
+  :good / :bad   rate the last answer (👍 / 👎)
+  :sql           show the SQL of the last answer
+  :stats         feedback statistics
+  :help          example questions
+  :quit          leave (end of input works too)"""
+STYLE = {ResponseKind.ERROR: "red", ResponseKind.CLARIFICATION: "yellow"}
 
 
-def _tables_view(data: DataAccess) -> Table:
-    schema = data.get_schema()
-    table = Table(title=f"{data.dialect} — {data.display_url}", show_lines=False)
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    table.add_column("columns")
-    for name, info in schema.tables.items():
-        quoted = '"' + name.replace('"', '""') + '"'
-        rows = data.query_to_dataframe(f"SELECT count(*) AS n FROM {quoted}").to_numpy()[0][0]
-        table.add_row(name, f"{int(rows):,}", ", ".join(info.column_names))
-    return table
+def terminal_message(text: str, *, thread: str, user: str) -> Message:
+    return Message(PLATFORM, WORKSPACE, CHANNEL, thread, user, text)
+
+
+def render(response: Response, console: Console) -> None:
+    """A response as text, then its table, then its options."""
+    style = STYLE.get(response.kind)
+    console.print(response.text, style=style, highlight=False, markup=False)
+    table = response.table
+    if table is not None and table.rows and not (len(table.rows) == 1 and len(table.columns) == 1):
+        view = RichTable(show_edge=False, header_style="bold")
+        for column in table.columns:
+            numeric = column.format in {"money", "count", "number", "percent"}
+            view.add_column(column.name.replace("_", " "), justify="right" if numeric else "left")
+        for row in table.rows:
+            view.add_row(
+                *(format_value(v, c.format) for v, c in zip(row, table.columns, strict=True))
+            )
+        console.print(view)
+        if table.truncated:
+            console.print(f"(first {len(table.rows):,} rows)", style="dim")
 
 
 def run_terminal_chat(
-    settings: Settings, *, stdin: TextIO | None = None, console: Console | None = None
+    processor: QueryProcessor,
+    *,
+    user: str,
+    thread: str | None = None,
+    stdin: TextIO | None = None,
+    console: Console | None = None,
 ) -> int:
     """Chat until ``:quit`` or end of input; returns the exit status."""
     source = stdin or sys.stdin
     out = console or Console()
     interactive = source.isatty()
-    ensure_sample_db(settings)
-    data = DataAccess.from_settings(settings)
+    thread = thread or uuid.uuid4().hex[:8]
+    last: Response | None = None
+    out.print("[bold]Swoop[/] — ask about your data. :help for examples, :quit to leave.")
     try:
-        health = data.health_check()
-        if health["status"] != "ok":
-            out.print(f"[red]The data source is not reachable:[/] {health.get('error')}")
-            return 1
-        out.print(f"[bold]Swoop[/] — connected to {data.display_url}. Type :help for commands.")
         while True:
             line = out.input("[bold cyan]you ›[/] ") if interactive else source.readline()
             if not line:
@@ -60,16 +81,55 @@ def run_terminal_chat(
             if text in {":quit", ":q", ":exit"}:
                 break
             if text == ":help":
-                out.print(HELP)
-            elif text == ":tables":
-                out.print(_tables_view(data))
-            else:
-                out.print(
-                    "Questions in plain words are not understood by this build yet; "
-                    "try :tables to see what the data source holds."
+                out.print(COMMANDS)
+                render(
+                    processor.process_query(terminal_message("help", thread=thread, user=user)), out
                 )
+            elif text == ":sql":
+                out.print(last.sql if last and last.sql else "No SQL yet.", highlight=False)
+            elif text == ":stats":
+                render(processor.feedback_stats_response(), out)
+            elif text in {":good", ":bad"}:
+                if last is None or last.query_id is None:
+                    out.print("Nothing to rate yet.")
+                else:
+                    processor.submit_feedback(
+                        last.query_id, f"{PLATFORM}:{user}", 1 if text == ":good" else -1
+                    )
+                    out.print(
+                        "Thanks — noted." if text == ":good" else "Thanks — I'll learn from that."
+                    )
+            else:
+                response = processor.process_query(terminal_message(text, thread=thread, user=user))
+                render(response, out)
+                if response.kind in {ResponseKind.DATA, ResponseKind.CLARIFICATION}:
+                    last = response
     except EOFError:
         pass
-    finally:
-        data.dispose()
+    return 0
+
+
+def ask(
+    processor: QueryProcessor,
+    questions: Iterable[str],
+    *,
+    user: str,
+    thread: str | None,
+    as_json: bool,
+    console: Console | None = None,
+) -> int:
+    """Answer each question in turn in one conversation; JSON lines or rich output."""
+    out = console or Console()
+    thread = thread or uuid.uuid4().hex[:8]
+    for question in questions:
+        if not question.strip():
+            continue
+        response = processor.process_query(
+            terminal_message(question.strip(), thread=thread, user=user)
+        )
+        if as_json:
+            sys.stdout.write(json.dumps(response.to_json(), default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            render(response, out)
     return 0

@@ -7,16 +7,22 @@ installation or an unreachable data source at start.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, SwoopError
 
+if TYPE_CHECKING:
+    from bot.processor import QueryProcessor
+
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+DEFAULT_USER = "local"
 
 log = logging.getLogger("swoop")
 
@@ -38,10 +44,74 @@ def cmd_sample_db(args: argparse.Namespace, _settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_chat(_args: argparse.Namespace, settings: Settings) -> int:
+def _iso_datetime(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date-time like 2025-06-15T12:00"
+        ) from None
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    """Command-line options that override settings (only those given)."""
+    pairs = {
+        "database_url": getattr(args, "database_url", None),
+        "semantic_model": getattr(args, "semantic_model", None),
+        "now": getattr(args, "now", None),
+    }
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+def _processor(settings: Settings) -> QueryProcessor:
+    from bot.processor import QueryProcessor
+    from bot.sample.ensure import ensure_sample_db
+
+    ensure_sample_db(settings)
+    return QueryProcessor(settings)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import run_terminal_chat
 
-    return run_terminal_chat(settings)
+    processor = _processor(settings)
+    try:
+        health = processor.data.health_check()
+        if health["status"] != "ok":
+            print(
+                f"swoop: the data source is not reachable: {health.get('error')}", file=sys.stderr
+            )
+            return EXIT_BROKEN
+        return run_terminal_chat(
+            processor,
+            user=getattr(args, "user", None) or DEFAULT_USER,
+            thread=getattr(args, "thread", None),
+        )
+    finally:
+        processor.dispose()
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console import ask
+
+    questions = [args.question] if args.question else sys.stdin
+    processor = _processor(settings)
+    try:
+        return ask(processor, questions, user=args.user, thread=args.thread, as_json=args.json)
+    finally:
+        processor.dispose()
+
+
+def cmd_feedback_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.conversation.feedback_stats import stats_text
+
+    processor = _processor(settings)
+    try:
+        stats = processor.get_feedback_stats()
+    finally:
+        processor.dispose()
+    print(json.dumps(stats, default=str) if args.json else stats_text(stats))
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -85,8 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    add("run", cmd_run, "start every configured adapter, or the terminal chat when none is")
-    add("chat", cmd_chat, "chat in the terminal (reads lines from stdin when it is not a terminal)")
+    def data_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--database-url", help="the data source (overrides SWOOP_DATABASE_URL)")
+        sub.add_argument("--semantic-model", type=Path, help="semantic model YAML file")
+        sub.add_argument("--now", type=_iso_datetime, help="a fixed clock, e.g. 2025-06-15T12:00")
+        sub.add_argument("--thread", help="continue the conversation kept under this id")
+        sub.add_argument("--user", default=DEFAULT_USER, help="who is asking (terminal:USER)")
+
+    data_options(add("run", cmd_run, "start every configured adapter, or the terminal chat"))
+    data_options(add("chat", cmd_chat, "chat in the terminal (reads stdin when not a terminal)"))
+    ask = add("ask", cmd_ask, "answer one question, or one per line from stdin")
+    ask.add_argument("question", nargs="?", help="the question (omit to read stdin)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    data_options(ask)
+    stats = add("feedback-stats", cmd_feedback_stats, "feedback statistics")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
     sample = add("sample-db", cmd_sample_db, "write the sample club database and its model")
     sample.add_argument("path", help="where to write the SQLite file")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -103,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        settings = load_settings()
+        settings = load_settings(**_overrides(args))
     except ConfigError as exc:
         print(f"swoop: {exc.message}", file=sys.stderr)
         return EXIT_USAGE

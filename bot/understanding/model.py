@@ -23,7 +23,7 @@ from bot.errors import ConfigError
 from bot.understanding.plan import Filter
 
 NAME_COLUMNS = ("name", "title", "label", "display_name", "full_name", "username")
-TIME_NAME_PATTERN = re.compile(r"(^|_)(at|date|time|timestamp|day|on)$|^(created|updated)")
+TIME_NAME_PATTERN = re.compile(r"(^|_)(at|date|datetime|timestamp|on)$|^(created|updated)_")
 MAX_SAMPLED_VALUES = 1000
 MAX_VALUE_LENGTH = 60
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.errors import SwoopError
 from bot.understanding.builder import BuiltQuery
 from bot.understanding.plan import QueryPlan
 
@@ -39,7 +40,8 @@ class NotUnderstood:
     """Nothing about the data was asked (small talk, out of scope) or it cannot be answered."""
 
     reason: str
-    kind: str = "unsupported"  # small_talk, out_of_scope, unsupported
+    kind: str = "unsupported"  # small_talk, out_of_scope, unsupported, refused
+    error: SwoopError | None = None  # the typed error behind a refusal (e.g. a guard refusal)
 
 
 Understood = Answerable | Clarification | NotUnderstood

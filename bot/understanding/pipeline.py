@@ -105,7 +105,7 @@ class Understanding:
             if plan.compare_to is not None:
                 compare = self._guarded(plan.with_time_range(plan.compare_to), scope)
         except SwoopError as exc:
-            return NotUnderstood(exc.message, kind="unsupported")
+            return NotUnderstood(exc.message, kind="refused", error=exc)
         return Answerable(plan, query, compare)
 
     def _guarded(self, plan: QueryPlan, scope: Sequence[int | str] | None) -> BuiltQuery:

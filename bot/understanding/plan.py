@@ -47,6 +47,7 @@ class Filter:
     value: Any = None
     label: str = ""
     default: bool = False  # a business default ("completed orders") rather than the user's words
+    style: str = "for"  # how answers word it: "for Caesar Salad", "at Pebble Creek", "adjective"
 
     def __post_init__(self) -> None:
         if self.op not in FILTER_OPS:
@@ -75,6 +76,7 @@ class QueryPlan:
     limit: int | None = None
     compare_to: TimeRange | None = None
     notes: tuple[str, ...] = field(default=())
+    label: str = ""  # how answers name the subject ("opening hours"); the table name if empty
 
     # -- editing (follow-ups) ------------------------------------------------------------------
 
@@ -105,9 +107,9 @@ class QueryPlan:
         parts = [head]
         if self.dimensions:
             parts.append("by " + " and ".join(d.label for d in self.dimensions))
-        shown = [f.label for f in self.filters if f.label and not f.default]
+        shown = filter_words(self.filters)
         if shown:
-            parts.append("for " + ", ".join(shown))
+            parts.append(shown)
         if self.time_range is not None:
             parts.append(self.time_range.label)
         if self.compare_to is not None:
@@ -145,7 +147,25 @@ class QueryPlan:
             limit=data.get("limit"),
             compare_to=TimeRange.from_dict(data["compare_to"]) if data.get("compare_to") else None,
             notes=tuple(data.get("notes", ())),
+            label=data.get("label", ""),
         )
+
+
+def filter_words(filters: tuple[Filter, ...]) -> str:
+    """ "for Caesar Salad at Pebble Creek Golf Club": the user's filters as words."""
+    words = []
+    grouped: dict[str, list[str]] = {}
+    for flt in filters:
+        if flt.label and not flt.default and flt.style != "adjective":
+            grouped.setdefault(flt.style, []).append(flt.label)
+    for style, labels in grouped.items():
+        words.append(f"{style} {' and '.join(labels)}")
+    return " ".join(words)
+
+
+def adjectives(filters: tuple[Filter, ...]) -> str:
+    """ "completed delivery": coded filters read best before the noun."""
+    return " ".join(f.label.lower() for f in filters if f.style == "adjective" and not f.default)
 
 
 def _tuple_if_list(value: Any) -> Any:

@@ -55,7 +55,10 @@ class Planner:
 
     def _is_follow_up(self, r: Reading) -> bool:
         cue = bool(FOLLOW_UP_CUE.search(r.original.lower().strip()))
-        asks_anew = bool(r.metric or r.aggregate or (r.listing and r.table) or r.hours)
+        asks_anew = bool(
+            r.metric or r.aggregate or (r.listing and r.table) or r.hours or r.counting
+            or r.selling or r.best_selling or r.vague
+        )  # fmt: skip
         if asks_anew and not cue:
             return False
         return r.understood_anything
@@ -279,10 +282,19 @@ class Planner:
                 continue
             entity = match.candidates[0]
             grouped.setdefault((entity.column, negated), []).append(entity)
-        filters = [self._entity_filter(es, neg) for (_, neg), es in grouped.items()]
+        filters = [self._styled(self._entity_filter(es, neg)) for (_, neg), es in grouped.items()]
         if override is not None:
-            filters.append(override)
+            filters.append(self._styled(override))
         return tuple(filters)
+
+    def _styled(self, flt: Filter) -> Filter:
+        """Word a filter as people would: "completed orders", "at Pebble Creek", "for Burgers"."""
+        table = flt.column.partition(".")[0]
+        if self.model.column(flt.column).codes and self.model.tables[table].time_column:
+            return replace(flt, style="adjective")
+        if table == self.model.scope_table:
+            return replace(flt, style="at")
+        return flt
 
     @staticmethod
     def _entity_filter(entities: list[Entity], negated: bool) -> Filter:
@@ -311,13 +323,16 @@ class Planner:
             time = self.time_column(subject)
             if time and time.startswith(subject + "."):
                 columns.append(time)
-        plan = QueryPlan(subject=subject, kind="list", columns=tuple(columns), filters=filters)
-        plan = self._add_numeric(replace(plan), r)
+        plan = QueryPlan(
+            subject=subject, kind="list", columns=tuple(columns), filters=filters, label=table.label
+        )
+        plan = self._add_numeric(plan, r)
         if r.active is not None and table.active_filter is not None:
             active = table.active_filter
             op = active.op if r.active else _negate(active.op)
+            word = "active" if r.active else "disabled"
             plan = plan.with_filter(
-                Filter(active.column, op, active.value, "active" if r.active else "disabled")
+                Filter(active.column, op, active.value, word, style="adjective")
             )
         plan = self._apply_defaults(plan) if table.default_filters else plan
         if r.times:
@@ -349,7 +364,9 @@ class Planner:
         ]
         if scope and scope in self.model.tables:
             columns.insert(0, f"{scope}.{self.model.tables[scope].shown_columns[0]}")
-        return QueryPlan(subject=table, kind="list", columns=tuple(columns), filters=filters)
+        return QueryPlan(
+            subject=table, kind="list", columns=tuple(columns), filters=filters, label=spec.label
+        )
 
     # -- clarifications --------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Conversation plumbing of the QueryProcessor: classification, context, metrics, feedback stats."""

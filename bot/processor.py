@@ -1,0 +1,340 @@
+"""QueryProcessor: one message in, one neutral Response out, for every surface.
+
+It classifies the message, keeps the thread's context in the state store, runs data questions
+through understanding → guard → DataAccess, turns ambiguity into clarifications whose options
+are accepted by number, name or button value, records feedback, and counts everything in
+``metrics``. No error escapes: each becomes an answer with a recovery hint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.config import Settings
+from bot.conversation.classify import MessageKind, classify, feedback_rating
+from bot.conversation.feedback_stats import feedback_stats, stats_text
+from bot.conversation.metrics import ProcessorMetrics
+from bot.data import DataAccess
+from bot.data.engines import normalize_url, sqlite_file
+from bot.errors import NotFoundError, SwoopError, UnsupportedQueryError
+from bot.messages import Message, Response, ResponseKind
+from bot.responses import ResponseService
+from bot.state import StateStore
+from bot.sync_twins import SyncTwins, sync_twin
+from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood, Understood
+from bot.understanding.pipeline import Understanding
+from bot.understanding.plan import QueryPlan
+
+log = logging.getLogger(__name__)
+
+CONTEXT_PLANS = 3  # plans kept per thread for follow-ups
+CLARIFICATION_TTL_S = 30 * 60
+SCOPE_ANSWER = (
+    "I'm Swoop, and I stick to your data: orders, sales, items, categories, ratings and opening "
+    "hours. Ask me something like “sales by location this month”."
+)
+GREETING = "Hi! Ask me about your data, for example “how many orders did we complete today?”."
+
+
+def semantic_model_path(settings: Settings) -> Path | None:
+    """``SWOOP_SEMANTIC_MODEL``, else ``<database file>.swoop.yaml`` beside a SQLite file."""
+    if settings.semantic_model is not None:
+        return settings.semantic_model.expanduser()
+    database = sqlite_file(normalize_url(settings.effective_database_url))
+    if database is not None:
+        beside = Path(f"{database}.swoop.yaml")
+        if beside.exists():
+            return beside
+    return None
+
+
+class QueryProcessor(SyncTwins):
+    """The conversation core shared by the terminal, Slack and Discord."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        data: DataAccess | None = None,
+        store: StateStore | None = None,
+        responses: ResponseService | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.data = data or DataAccess.from_settings(settings)
+        self.store = store or StateStore(
+            settings.effective_state_url, context_ttl_s=settings.context_ttl_s
+        )
+        self.responses = responses or ResponseService()
+        self.metrics = ProcessorMetrics()
+        fixed = settings.now
+        self.clock: Callable[[], datetime] = clock or (lambda: fixed or datetime.now())
+        self._understanding: Understanding | None = None
+        self._loading = asyncio.Lock()
+
+    # -- the entry point -------------------------------------------------------------------------
+
+    async def process_query_async(self, message: Message) -> Response:
+        """Answer one message; never raises."""
+        started = time.perf_counter()
+        query_id = uuid.uuid4().hex[:12]
+        try:
+            response = await self._dispatch(message, query_id)
+        except SwoopError as exc:
+            response = await self._create_error_response_async(exc, query_id=query_id)
+        except Exception as exc:
+            log.exception("unexpected failure answering a message (query %s)", query_id)
+            response = await self._create_error_response_async(exc, query_id=query_id)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.metrics.record(elapsed, response.error_type)
+        return _with_timing(response, elapsed)
+
+    async def _dispatch(self, message: Message, query_id: str) -> Response:
+        text = message.text.strip()
+        if not text:
+            return await self.responses.help_response_async(GREETING)
+        pending = await self.store.get_pending_async(message.key, "clarification")
+        if pending is not None:
+            choice = _choose(text, pending.pending_id, pending.payload["options"])
+            if choice is not None:
+                return await self._answer_choice(message, pending.pending_id, choice, query_id)
+        kind = classify(text)
+        if kind is MessageKind.HELP:
+            return await self.responses.help_response_async()
+        if kind is MessageKind.FEEDBACK:
+            return await self._feedback_from_text(message, text)
+        if kind is MessageKind.ACTION:
+            return await self._process_action_request_async(message, query_id)
+        return await self._process_data_query_async(message, query_id)
+
+    # -- data questions --------------------------------------------------------------------------
+
+    async def _process_data_query_async(self, message: Message, query_id: str) -> Response:
+        context = await self.store.load_context_async(message.key) or {}
+        previous = _last_plan(context)
+        understood = await self._generate_sql_from_query_async(message.text, previous, message)
+        if isinstance(understood, Clarification):
+            return await self._create_clarification_response_async(understood, message, query_id)
+        if isinstance(understood, NotUnderstood):
+            return await self._not_understood(understood)
+        return await self._answer(message, understood, query_id, context)
+
+    async def _generate_sql_from_query_async(
+        self, question: str, previous: QueryPlan | None, message: Message | None = None
+    ) -> Understood:
+        """Question (+ the thread's previous plan) → guarded SQL, a clarification, or neither."""
+        understanding = await self._understanding_async()
+        scope = message.scope if message is not None else None
+        return understanding.understand(question, previous, scope=scope)
+
+    async def _answer(
+        self, message: Message, answer: Answerable, query_id: str, context: dict[str, Any]
+    ) -> Response:
+        started = time.perf_counter()
+        frame = await self.data.query_to_dataframe_async(answer.query.sql, answer.query.params)
+        compare = None
+        if answer.compare_query is not None:
+            compare = await self.data.query_to_dataframe_async(
+                answer.compare_query.sql, answer.compare_query.params
+            )
+        understanding = await self._understanding_async()
+        formats = {
+            c.partition(".")[2]: understanding.model.column(c).format for c in answer.plan.columns
+        }
+        response = await self.responses.data_response_async(
+            answer.plan,
+            frame,
+            compare_frame=compare,
+            sql=answer.query.sql,
+            query_id=query_id,
+            timing_ms=(time.perf_counter() - started) * 1000,
+            formats=formats,
+        )
+        await self.store.record_query_async(
+            query_id,
+            message.key,
+            message.user,
+            message.text,
+            _kind_of(answer.plan),
+            answer.plan.to_dict(),
+            answer.query.sql,
+        )
+        plans = [*context.get("plans", []), answer.plan.to_dict()][-CONTEXT_PLANS:]
+        await self.store.save_context_async(
+            message.key, {**context, "plans": plans, "last_query_id": query_id}
+        )
+        return response
+
+    async def _not_understood(self, outcome: NotUnderstood) -> Response:
+        if outcome.kind == "small_talk":
+            return await self.responses.help_response_async(GREETING)
+        if outcome.kind == "out_of_scope":
+            return await self.responses.help_response_async(SCOPE_ANSWER)
+        if outcome.error is not None:
+            raise outcome.error
+        raise UnsupportedQueryError(outcome.reason)
+
+    # -- clarifications --------------------------------------------------------------------------
+
+    async def _create_clarification_response_async(
+        self, clarification: Clarification, message: Message, query_id: str
+    ) -> Response:
+        """Ask back; the options are kept so a number, a name or a button click can answer."""
+        options = [
+            {"label": o.label, "plan": o.plan.to_dict() if o.plan else None}
+            for o in clarification.options
+        ]
+        token = await self.store.put_pending_async(
+            message.key,
+            message.user,
+            "clarification",
+            {"question": message.text, "options": options},
+            ttl_s=CLARIFICATION_TTL_S,
+        )
+        await self.store.record_query_async(
+            query_id, message.key, message.user, message.text, "clarification", None, None
+        )
+        return await self.responses.clarification_response_async(
+            clarification, token=token, query_id=query_id
+        )
+
+    async def _answer_choice(
+        self, message: Message, pending_id: str, choice: int, query_id: str
+    ) -> Response:
+        pending = await self.store.take_pending_async(pending_id)
+        if pending is None:
+            return await self._process_data_query_async(message, query_id)
+        option = pending.payload["options"][choice]
+        if option["plan"] is None:
+            raise UnsupportedQueryError(f"I can't answer “{option['label']}” yet.")
+        understanding = await self._understanding_async()
+        compiled = understanding.compile(QueryPlan.from_dict(option["plan"]), scope=message.scope)
+        if isinstance(compiled, NotUnderstood):
+            return await self._not_understood(compiled)
+        context = await self.store.load_context_async(message.key) or {}
+        original = Message(**{**message.__dict__, "text": pending.payload["question"]})
+        return await self._answer(original, compiled, query_id, context)
+
+    # -- actions (confirmed, permitted changes arrive with the action catalogue) -----------------
+
+    async def _process_action_request_async(self, message: Message, query_id: str) -> Response:
+        raise UnsupportedQueryError(
+            "Changing data from chat is not switched on in this version; nothing was changed.",
+            hint="Ask a question about your data instead, e.g. “which items are disabled?”.",
+        )
+
+    # -- feedback --------------------------------------------------------------------------------
+
+    async def submit_feedback_async(
+        self, query_id: str, user: str, rating: int, comment: str | None = None
+    ) -> bool:
+        """Record 👍 (+1) / 👎 (-1) for an answer; 0 removes it. True if anything changed."""
+        if rating == 0:
+            return await self.store.remove_feedback_async(query_id, user)
+        if rating not in (1, -1):
+            raise SwoopError("A rating is +1 or -1.")
+        return await self.store.upsert_feedback_async(query_id, user, rating, comment)
+
+    async def get_feedback_stats_async(self, since: datetime | None = None) -> dict[str, Any]:
+        records = await self.store.list_feedback_async(since)
+        return feedback_stats(records, datetime.now(UTC))
+
+    async def _feedback_from_text(self, message: Message, text: str) -> Response:
+        context = await self.store.load_context_async(message.key) or {}
+        last = context.get("last_query_id")
+        if not last:
+            raise NotFoundError("There is no answer in this conversation to rate yet.")
+        rating = feedback_rating(text)
+        await self.submit_feedback_async(last, f"{message.platform}:{message.user}", rating)
+        thanks = "Thanks — glad it helped." if rating > 0 else "Thanks — I'll learn from that."
+        return await self.responses.format_response_async(ResponseKind.HELP, thanks)
+
+    async def feedback_stats_response_async(self) -> Response:
+        stats = await self.get_feedback_stats_async()
+        return await self.responses.format_response_async(
+            ResponseKind.HELP, stats_text(stats), details={"stats": stats}
+        )
+
+    # -- errors, health, lifecycle ---------------------------------------------------------------
+
+    async def _create_error_response_async(
+        self, error: BaseException, *, query_id: str | None = None
+    ) -> Response:
+        return await self.responses.error_response_async(error, query_id=query_id)
+
+    async def health_check_async(self) -> dict[str, Any]:
+        data = await self.data.health_check_async()
+        state = await self.store.health_check_async()
+        status = "ok" if data["status"] == state["status"] == "ok" else "error"
+        return {"status": status, "data": data, "state": state, "metrics": self.metrics.snapshot()}
+
+    async def _understanding_async(self) -> Understanding:
+        if self._understanding is None:
+            async with self._loading:
+                if self._understanding is None:
+                    path = semantic_model_path(self.settings)
+                    loaded = await Understanding.load_async(self.data, path)
+                    loaded.clock = self.clock
+                    self._understanding = loaded
+        return self._understanding
+
+    async def dispose_async(self) -> None:
+        await self.data.dispose_async()
+        await self.store.dispose_async()
+
+    process_query = sync_twin(process_query_async)
+    submit_feedback = sync_twin(submit_feedback_async)
+    get_feedback_stats = sync_twin(get_feedback_stats_async)
+    feedback_stats_response = sync_twin(feedback_stats_response_async)
+    health_check = sync_twin(health_check_async)
+    dispose = sync_twin(dispose_async)
+    _process_data_query = sync_twin(_process_data_query_async)
+    _process_action_request = sync_twin(_process_action_request_async)
+    _generate_sql_from_query = sync_twin(_generate_sql_from_query_async)
+    _create_error_response = sync_twin(_create_error_response_async)
+    _create_clarification_response = sync_twin(_create_clarification_response_async)
+
+
+def _last_plan(context: dict[str, Any]) -> QueryPlan | None:
+    plans = context.get("plans") or []
+    try:
+        return QueryPlan.from_dict(plans[-1]) if plans else None
+    except (KeyError, TypeError, ValueError):
+        return None  # a context written by an older version: start afresh
+
+
+def _kind_of(plan: QueryPlan) -> str:
+    if plan.kind == "list":
+        return f"list:{plan.subject}"
+    return "metric:" + (plan.measures[0].key if plan.measures else plan.subject)
+
+
+def _choose(text: str, token: str, options: list[dict[str, Any]]) -> int | None:
+    """Which option a reply picks: ``token:N`` (a button), ``N``, or (fuzzily) its name."""
+    cleaned = text.strip().lower().rstrip(".!")
+    if cleaned.startswith(f"{token}:"):
+        cleaned = cleaned.partition(":")[2]
+    number = re.fullmatch(r"(?:option\s*|#)?(\d{1,2})", cleaned)
+    if number:
+        index = int(number.group(1)) - 1
+        return index if 0 <= index < len(options) else None
+    labels = [o["label"].lower() for o in options]
+    best = process.extractOne(cleaned, labels, scorer=fuzz.WRatio, score_cutoff=85)
+    if best is None or len(cleaned) < 3:
+        return None
+    return int(best[2])
+
+
+def _with_timing(response: Response, elapsed_ms: float) -> Response:
+    return replace(response, timing_ms=round(elapsed_ms, 2))
