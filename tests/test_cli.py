@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -88,3 +89,68 @@ def test_no_command_prints_help() -> None:
     result = swoop()
     assert result.returncode == 2
     assert "sample-db" in result.stdout
+
+
+def sample_env(sample_db: Path) -> dict[str, str]:
+    return {"SWOOP_DATABASE_URL": f"sqlite+aiosqlite:///{sample_db}"}
+
+
+def json_lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_ask_with_a_thread_continues_the_conversation(sample_db: Path) -> None:
+    env = sample_env(sample_db)
+    now = ["--now", "2025-06-15T12:00", "--thread", "t1", "--json"]
+    first = swoop("ask", *now, "how many orders did we complete last week?", env=env)
+    second = swoop("ask", *now, "and the week before?", env=env)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    [a], [b] = json_lines(first.stdout), json_lines(second.stdout)
+    with sqlite3.connect(sample_db) as conn:
+        expected = [
+            conn.execute(
+                "SELECT count(*) FROM orders WHERE status = 7 AND deleted_at IS NULL "
+                "AND created_at >= ? AND created_at < ?",
+                span,
+            ).fetchone()[0]
+            for span in (("2025-06-02", "2025-06-09"), ("2025-05-26", "2025-06-02"))
+        ]
+    assert [a["rows"], b["rows"]] == [[[expected[0]]], [[expected[1]]]]
+    assert a["type"] == "data" and a["columns"] == ["orders"] and a["sql"]
+    assert set(a) >= {"type", "text", "sql", "columns", "rows", "options", "query_id"}
+
+
+def test_ask_batch_reads_stdin_and_a_clarification_round_trip(sample_db: Path) -> None:
+    questions = "how many chicken salads did we sell last week\n2\ntell me a joke\n"
+    result = swoop(
+        "ask", "--json", "--now", "2025-06-15T12:00", stdin=questions, env=sample_env(sample_db)
+    )
+    assert result.returncode == 0, result.stderr
+    clarification, answer, joke = json_lines(result.stdout)
+    assert clarification["type"] == "clarification"
+    assert [o["label"] for o in clarification["options"]] == [  # type: ignore[union-attr]
+        "Chicken Salad Sandwich (item)",
+        "Grilled Chicken Salad (item)",
+    ]
+    assert answer["type"] == "data" and "Grilled Chicken Salad" in str(answer["text"])
+    assert joke["type"] == "help" and joke["sql"] is None
+
+
+def test_feedback_from_the_terminal_shows_in_feedback_stats(sample_db: Path) -> None:
+    env = sample_env(sample_db)
+    chat = swoop("chat", "--now", "2025-06-15T12:00", stdin="tips yesterday\n:bad\n", env=env)
+    assert chat.returncode == 0, chat.stderr
+    assert "I'll learn from that" in chat.stdout
+    stats = swoop("feedback-stats", "--json", env=env)
+    data = json.loads(stats.stdout)
+    assert (data["ratings"], data["not_helpful"]) == (1, 1)
+    assert data["least_liked"][0]["question"] == "tips yesterday"
+    text = swoop("feedback-stats", env=env)
+    assert "1 ratings: 0 👍, 1 👎" in text.stdout
+
+
+def test_ask_error_answers_exit_zero(sample_db: Path) -> None:
+    result = swoop("ask", "--json", "sales of the lobster roll", env=sample_env(sample_db))
+    assert result.returncode == 0
+    [answer] = json_lines(result.stdout)
+    assert answer["type"] == "error" and "lobster roll" in str(answer["text"])

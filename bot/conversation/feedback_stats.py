@@ -35,7 +35,11 @@ def feedback_stats(records: Sequence[FeedbackRecord], now: datetime) -> dict[str
     for record in records:
         kinds[record.kind]["helpful" if record.rating > 0 else "not_helpful"] += 1
     by_kind = {
-        kind: {**counts, "helpful_rate": _rate(counts["helpful"], counts["not_helpful"])}
+        kind: {
+            "helpful": counts["helpful"],
+            "not_helpful": counts["not_helpful"],
+            "helpful_rate": _rate(counts["helpful"], counts["not_helpful"]),
+        }
         for kind, counts in sorted(kinds.items())
     }
     disliked: dict[str, dict[str, Any]] = {}

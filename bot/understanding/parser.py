@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.understanding.entities import EntityIndex, EntityMatch
+from bot.understanding.entities import STOPWORDS, EntityIndex, EntityMatch
 from bot.understanding.model import SemanticModel
 from bot.understanding.plan import Direction
 from bot.understanding.time_words import TimeRange, find_time_ranges
@@ -81,6 +81,9 @@ HOURS = re.compile(
     r"\b(hours|open|opens|opening|close|closes|closing|what time)\b(?!.*\b(orders?|sales)\b)"
 )
 DATA_WORDS = re.compile(r"\b(orders?|sales|revenue|sold|sell|tips?|customers?|ratings?)\b")
+UNKNOWN_NAME = re.compile(
+    r"\b(?:of|for|at|from|about)\s+(?:the\s+|our\s+)?(?P<name>[a-z][a-z'&-]{2,}(?:\s+[a-z][a-z'&-]{2,}){0,2})\s*$"
+)
 SMALL_TALK = re.compile(
     r"^(hi|hello|hey|yo|thanks|thank you|cheers|good (morning|afternoon|evening)|"
     r"how are you|who are you|what can you do|help)\b"
@@ -123,6 +126,7 @@ class Reading:
     small_talk: bool = False
     out_of_scope: bool = False
     vague: bool = False
+    unknown: str | None = None  # words naming something the data does not have
 
     def consume(self, span: tuple[int, int]) -> None:
         start, end = span
@@ -182,6 +186,7 @@ class QuestionReader:
         if r.metric is None and r.aggregate is None:
             self._metric(r)
         self._table(r)
+        self._unknown(r)
         r.listing = bool(LISTING_CUE.search(r.text.strip())) or r.active is not None
         return r
 
@@ -302,6 +307,16 @@ class QuestionReader:
         if found:
             r.metric = found[0]
             r.consume(found[1])
+
+    def _unknown(self, r: Reading) -> None:
+        """ "sales of the lobster roll": a name after of/for/at that matched nothing."""
+        match = UNKNOWN_NAME.search(r.text)
+        if match is None:
+            return
+        words = match.group("name").split()
+        reserved = self.vocabulary.reserved | self.model.generic_words
+        if all(w not in reserved and w not in STOPWORDS and len(w) >= 3 for w in words):
+            r.unknown = match.group("name")
 
     def _negated_filtered_metric(self, r: Reading, found: tuple[str, tuple[int, int]]) -> bool:
         """ "not cancelled orders": leave it to the value and negation passes."""

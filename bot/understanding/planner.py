@@ -11,6 +11,7 @@ import re
 from collections import deque
 from dataclasses import replace
 
+from bot.errors import NotFoundError
 from bot.understanding.entities import Entity, EntityMatch
 from bot.understanding.model import SemanticModel, humanize
 from bot.understanding.outcomes import Clarification, ClarificationOption, NotUnderstood
@@ -50,7 +51,13 @@ class Planner:
         if r.out_of_scope and not r.understood_anything:
             return NotUnderstood("That is outside what I can answer.", kind="out_of_scope")
         if ambiguous is not None:
-            return self._clarify_entity(ambiguous, lambda f: self._fresh(r, f))
+            return self._clarify_entity(ambiguous, lambda f: self._fresh_or_default(r, f))
+        if r.unknown and not r.entities:
+            return NotUnderstood(
+                f"I couldn't find “{r.unknown}” in the data.",
+                kind="not_found",
+                error=NotFoundError(f"I couldn't find “{r.unknown}” in the data."),
+            )
         return self._fresh(r)
 
     def _is_follow_up(self, r: Reading) -> bool:
@@ -98,6 +105,17 @@ class Planner:
         elif r.comparison and r.shift:
             return self._clarify_vague(r, filters)
         return plan
+
+    def _fresh_or_default(
+        self, r: Reading, override: Filter
+    ) -> QueryPlan | Clarification | NotUnderstood:
+        """A clarification option: the question with that value, or its usual number alone."""
+        result = self._fresh(r, override)
+        if isinstance(result, QueryPlan):
+            return result
+        role = "units_sold" if self._describes_unit(override.column) else "sales"
+        metric = self.model.roles.get(role)
+        return self._fresh(replace(r, metric=metric), override) if metric else result
 
     def _metric_name(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         metrics = self.model.metrics

@@ -1,0 +1,247 @@
+"""The QueryProcessor driven through whole conversations on the sample database (no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_settings
+from bot.data import DataAccess
+from bot.errors import ErrorTypes
+from bot.messages import Message, Response, ResponseKind
+from bot.processor import QueryProcessor
+from bot.understanding.guard import SqlGuard
+from tests.conftest import SAMPLE_NOW
+
+
+def make_processor(sample_db: Path, tmp_path: Path, **overrides: Any) -> QueryProcessor:
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{sample_db}",
+        state_url=f"sqlite+aiosqlite:///{tmp_path / 'state.db'}",
+        now=SAMPLE_NOW,
+        **overrides,
+    )
+    return QueryProcessor(settings)
+
+
+@pytest.fixture
+async def processor(sample_db: Path, tmp_path: Path) -> AsyncIterator[QueryProcessor]:
+    proc = make_processor(sample_db, tmp_path)
+    yield proc
+    await proc.dispose_async()
+
+
+def msg(text: str, thread: str = "t1", user: str = "ann") -> Message:
+    return Message("terminal", "local", "terminal", thread, user, text)
+
+
+def scalar(db: Path, sql: str) -> Any:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+async def ask(proc: QueryProcessor, text: str, **kwargs: Any) -> Response:
+    return await proc.process_query_async(msg(text, **kwargs))
+
+
+async def test_a_conversation_with_follow_ups(processor: QueryProcessor, sample_db: Path) -> None:
+    first = await ask(processor, "how many orders did we complete last week?")
+    assert first.kind is ResponseKind.DATA
+    expected = scalar(
+        sample_db,
+        "SELECT count(*) FROM orders WHERE status = 7 AND deleted_at IS NULL "
+        "AND created_at >= '2025-06-02' AND created_at < '2025-06-09'",
+    )
+    assert first.table is not None and first.table.rows == ((expected,),)
+    assert first.text == f"{expected:,} completed orders last week (Jun 2–8)."
+    second = await ask(processor, "and the week before?")
+    before = scalar(
+        sample_db,
+        "SELECT count(*) FROM orders WHERE status = 7 AND deleted_at IS NULL "
+        "AND created_at >= '2025-05-26' AND created_at < '2025-06-02'",
+    )
+    assert second.table is not None and second.table.rows == ((before,),)
+    third = await ask(processor, "break it down by location")
+    assert third.table is not None and [c.name for c in third.table.columns] == [
+        "location",
+        "orders",
+    ]
+    assert sum(row[1] for row in third.table.rows) == before
+    # Another thread has its own context: a bare follow-up there is not about orders.
+    other = await ask(processor, "and the week before?", thread="t2")
+    assert other.kind is not ResponseKind.DATA
+
+
+async def test_context_survives_a_restart(sample_db: Path, tmp_path: Path) -> None:
+    proc = make_processor(sample_db, tmp_path)
+    await ask(proc, "sales by location last month")
+    await proc.dispose_async()
+    restarted = make_processor(sample_db, tmp_path)
+    response = await ask(restarted, "what about march?")
+    assert response.kind is ResponseKind.DATA
+    assert "by location" in response.text and "March 2025" in response.text
+    await restarted.dispose_async()
+
+
+async def test_clarification_round_trip_by_number_name_and_button(
+    processor: QueryProcessor, sample_db: Path
+) -> None:
+    question = await ask(processor, "how many chicken salads did we sell last week")
+    assert question.kind is ResponseKind.CLARIFICATION
+    assert [o.label for o in question.options] == [
+        "Chicken Salad Sandwich (item)",
+        "Grilled Chicken Salad (item)",
+    ]
+    answer = await ask(processor, "2")
+    expected = scalar(
+        sample_db,
+        "SELECT sum(oi.quantity) FROM order_items oi JOIN items i ON i.id = oi.item_id "
+        "JOIN orders o ON o.id = oi.order_id WHERE i.name = 'Grilled Chicken Salad' "
+        "AND o.status = 7 AND o.deleted_at IS NULL AND o.created_at >= '2025-06-02' "
+        "AND o.created_at < '2025-06-09'",
+    )
+    assert answer.kind is ResponseKind.DATA and answer.table is not None
+    assert answer.table.rows == ((expected,),)
+    # By name, in another thread.
+    await ask(processor, "how many chicken salads did we sell last week", thread="t3")
+    by_name = await ask(processor, "chicken salad sandwich", thread="t3")
+    assert "Chicken Salad Sandwich" in by_name.text
+    # By a button's value.
+    asked = await ask(processor, "how many chicken salads did we sell last week", thread="t4")
+    clicked = await ask(processor, asked.options[0].value, thread="t4")
+    assert "Chicken Salad Sandwich" in clicked.text
+    # The choice was used up: "2" now is just a (meaningless) message.
+    again = await ask(processor, "2", thread="t4")
+    assert again.kind is not ResponseKind.DATA or "Grilled" not in again.text
+
+
+async def test_help_small_talk_and_scope(processor: QueryProcessor) -> None:
+    assert (await ask(processor, "help")).kind is ResponseKind.HELP
+    joke = await ask(processor, "tell me a joke")
+    assert joke.kind is ResponseKind.HELP and "stick to your data" in joke.text
+    assert joke.sql is None
+    hello = await ask(processor, "hello")
+    assert hello.kind is ResponseKind.HELP
+
+
+async def test_feedback_is_idempotent_replaced_and_removable(processor: QueryProcessor) -> None:
+    answer = await ask(processor, "tips yesterday")
+    assert answer.query_id is not None
+    assert await processor.submit_feedback_async(answer.query_id, "slack:U1", 1)
+    assert not await processor.submit_feedback_async(answer.query_id, "slack:U1", 1)
+    assert await processor.submit_feedback_async(answer.query_id, "slack:U1", -1, "wrong day")
+    await processor.submit_feedback_async(answer.query_id, "slack:U2", 1)
+    stats = await processor.get_feedback_stats_async()
+    assert (stats["ratings"], stats["helpful"], stats["not_helpful"]) == (2, 1, 1)
+    assert stats["least_liked"][0]["question"] == "tips yesterday"
+    assert stats["least_liked"][0]["comments"] == ["wrong day"]
+    assert "metric:tips" in stats["by_kind"]
+    assert await processor.submit_feedback_async(answer.query_id, "slack:U1", 0)
+    stats = await processor.get_feedback_stats_async()
+    assert (stats["ratings"], stats["helpful"]) == (1, 1)
+
+
+async def test_feedback_typed_in_the_thread(processor: QueryProcessor) -> None:
+    await ask(processor, "sales yesterday")
+    thanks = await ask(processor, "wrong answer")
+    assert "Thanks" in thanks.text
+    stats = await processor.get_feedback_stats_async()
+    assert stats["not_helpful"] == 1
+
+
+async def test_database_down_is_a_database_error(sample_db: Path, tmp_path: Path) -> None:
+    proc = make_processor(sample_db, tmp_path)
+    await proc._understanding_async()  # the model was loaded while the database was up
+    await proc.data.dispose_async()
+    proc.data = DataAccess("postgresql+asyncpg://swoop:pw@127.0.0.1:1/gone")
+    response = await ask(proc, "sales yesterday")
+    assert response.kind is ResponseKind.ERROR
+    assert response.error_type is ErrorTypes.DATABASE_ERROR
+    assert "Could not reach the database" in response.text and "pw@" not in response.text
+    assert response.hint
+    assert proc.metrics.snapshot()["errors_by_type"] == {"database_error": 1}
+    await proc.dispose_async()
+
+
+async def test_slow_query_is_a_timeout(sample_db: Path, tmp_path: Path) -> None:
+    proc = make_processor(sample_db, tmp_path, query_timeout_s=0.001)
+    response = await ask(proc, "sales by item by day")
+    assert response.error_type is ErrorTypes.TIMEOUT_ERROR
+    assert "took longer than" in response.text
+    await proc.dispose_async()
+
+
+async def test_guard_refusal_is_a_validation_error(processor: QueryProcessor) -> None:
+    understanding = await processor._understanding_async()
+    schema = await processor.data.get_schema_async()
+    understanding.guard = SqlGuard(schema, dialect="sqlite", allowed_tables={"items"})
+    response = await ask(processor, "how many orders yesterday")
+    assert response.error_type is ErrorTypes.VALIDATION_ERROR
+    assert "orders" in response.text
+
+
+async def test_unknown_entity_is_not_found(processor: QueryProcessor) -> None:
+    response = await ask(processor, "sales of the lobster roll last week")
+    assert response.error_type is ErrorTypes.NOT_FOUND
+    assert "lobster roll" in response.text
+
+
+async def test_action_requests_change_nothing_yet(processor: QueryProcessor) -> None:
+    response = await ask(processor, "set the price of the club sandwich to $14.50")
+    assert response.error_type is ErrorTypes.UNSUPPORTED_QUERY
+    assert "nothing was changed" in response.text
+
+
+async def test_unexpected_failures_become_an_internal_error_answer(
+    processor: QueryProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(processor.data, "query_to_dataframe_async", broken)
+    response = await ask(processor, "sales yesterday")
+    assert response.error_type is ErrorTypes.INTERNAL_ERROR
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+async def test_metrics_count_everything(processor: QueryProcessor) -> None:
+    await ask(processor, "sales yesterday")
+    await ask(processor, "sales of the lobster roll")
+    health = await processor.health_check_async()
+    metrics = health["metrics"]
+    assert health["status"] == "ok"
+    assert (metrics["total_queries"], metrics["successful_queries"]) == (2, 1)
+    assert metrics["failed_queries"] == 1 and metrics["errors_by_type"] == {"not_found": 1}
+    assert metrics["p95_ms"] >= metrics["p50_ms"] > 0
+
+
+@pytest.fixture
+def sync_processor(sample_db: Path, tmp_path: Path) -> Iterator[QueryProcessor]:
+    proc = make_processor(sample_db, tmp_path)
+    yield proc
+    proc.dispose()
+
+
+def test_sync_twins_without_a_loop(sync_processor: QueryProcessor) -> None:
+    response = sync_processor.process_query(msg("orders by location yesterday"))
+    assert response.kind is ResponseKind.DATA
+    assert response.query_id is not None
+    assert sync_processor.submit_feedback(response.query_id, "terminal:ann", 1)
+    assert sync_processor.get_feedback_stats()["helpful"] == 1
+    assert sync_processor.health_check()["metrics"]["total_queries"] == 1
+
+
+async def test_sync_twins_from_a_thread_beside_a_running_loop(
+    processor: QueryProcessor,
+) -> None:
+    async_answer = await ask(processor, "tips yesterday")
+    sync_answer = await asyncio.to_thread(processor.process_query, msg("tips yesterday", "t9"))
+    assert sync_answer.table == async_answer.table
+    # Metrics are shared by both paths.
+    assert processor.metrics.snapshot()["total_queries"] == 2
+    await asyncio.to_thread(processor.dispose)
