@@ -132,6 +132,7 @@ class SemanticModel:
     description: str = ""
     generic_words: frozenset[str] = frozenset()  # words too common to identify a value alone
     roles: dict[str, str] = field(default_factory=dict)  # sales, units_sold, unit, hours, ...
+    overlay: dict[str, Any] = field(default_factory=dict, repr=False)  # the YAML as read
     _paths: dict[tuple[str, str], tuple[JoinStep, ...] | None] = field(
         default_factory=dict, repr=False
     )
@@ -320,6 +321,7 @@ def build_model(
         description=str(overlay.get("description", "")),
         generic_words=frozenset(str(w).lower() for w in overlay.get("generic_words") or ()),
         roles=_roles(overlay.get("roles") or {}, tables, metrics),
+        overlay=dict(overlay),
     )
 
 
