@@ -329,11 +329,16 @@ def _choose(text: str, token: str, options: list[dict[str, Any]]) -> int | None:
     if number:
         index = int(number.group(1)) - 1
         return index if 0 <= index < len(options) else None
-    labels = [o["label"].lower() for o in options]
-    best = process.extractOne(cleaned, labels, scorer=fuzz.WRatio, score_cutoff=85)
-    if best is None or len(cleaned) < 3:
+    if len(cleaned) < 3:
         return None
-    return int(best[2])
+    labels = [o["label"].lower() for o in options]
+    named = [i for i, label in enumerate(labels) if label.split(" (")[0] in cleaned]
+    if len(named) == 1:
+        return named[0]
+    best = process.extractOne(
+        cleaned, [label.split(" (")[0] for label in labels], scorer=fuzz.ratio, score_cutoff=85
+    )
+    return None if best is None else int(best[2])
 
 
 def _with_timing(response: Response, elapsed_ms: float) -> Response:

@@ -77,6 +77,11 @@ class EntityIndex:
         self._reserved = {normalize(w) for w in reserved} | set(model.generic_words)
         self._word_counts = word_counts
 
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word of every value (for spelling correction)."""
+        return frozenset(word for words in self._tokens.values() for word in words)
+
     def _add(self, key: str, entity: Entity) -> None:
         if key and entity not in self._exact[key]:
             self._exact[key].append(entity)

@@ -15,7 +15,8 @@ from datetime import datetime
 from bot.understanding.entities import STOPWORDS, EntityIndex, EntityMatch
 from bot.understanding.model import SemanticModel
 from bot.understanding.plan import Direction
-from bot.understanding.time_words import TimeRange, find_time_ranges
+from bot.understanding.spelling import Speller
+from bot.understanding.time_words import TIME_VOCABULARY, TimeRange, find_time_ranges
 from bot.understanding.vocabulary import AGGREGATE_WORDS, DimensionTarget, Vocabulary
 
 NUMBER_WORDS = {
@@ -54,6 +55,7 @@ BREAKDOWN = re.compile(
     r"\b(?:broken down by|break(?:ing)? (?:it |that |this )?down by|split(?: it| that)? by|"
     r"grouped by|group(?:ed)? by|for each|for every|by|per|each|across)\s+(?:the\s+|each\s+)?"
 )
+AGGREGATES_LONGEST_FIRST = sorted(AGGREGATE_WORDS.items(), key=lambda kv: -len(kv[0]))
 ADJECTIVE_GRAINS = {
     "daily": "day", "weekly": "week", "monthly": "month", "hourly": "hour", "yearly": "year",
     "quarterly": "quarter",
@@ -118,9 +120,11 @@ class Reading:
     table: str | None = None
     which_table: str | None = None
     listing: bool = False
+    listing_cue: bool = False
     hours: bool = False
     active: bool | None = None
     counting: bool = False
+    counted_table: str | None = None  # "how many ratings": the table whose rows are counted
     selling: bool = False
     best_selling: bool = False
     small_talk: bool = False
@@ -160,9 +164,10 @@ class QuestionReader:
         self.model = model
         self.vocabulary = vocabulary
         self.index = index
+        self.speller = Speller(vocabulary.words | index.words | TIME_VOCABULARY)
 
     def read(self, question: str, now: datetime) -> Reading:
-        r = Reading(original=question, text=clean(question))
+        r = Reading(original=question, text=self.speller.correct(clean(question)))
         r.small_talk = bool(SMALL_TALK.search(r.text))
         r.out_of_scope = bool(OUT_OF_SCOPE.search(r.text))
         r.vague = bool(VAGUE.search(r.text))
@@ -178,7 +183,12 @@ class QuestionReader:
         self._numeric(r)
         r.best_selling = bool(BEST_SELLING.search(r.text))
         r.selling = bool(SELL_CUE.search(r.text)) or bool(HOW_MUCH_SELL.search(r.text))
-        r.counting = bool(COUNT_CUE.search(r.text))
+        count = COUNT_CUE.search(r.text)
+        r.counting = count is not None
+        if count is not None:
+            counted = self.vocabulary.find_table(r.text[count.end() : count.end() + 30])
+            if counted and counted[1][0] <= 2:
+                r.counted_table = counted[0]
         self._breakdowns(r)
         self._active(r)
         self._metric(r)
@@ -187,7 +197,8 @@ class QuestionReader:
             self._metric(r)
         self._table(r)
         self._unknown(r)
-        r.listing = bool(LISTING_CUE.search(r.text.strip())) or r.active is not None
+        r.listing_cue = bool(LISTING_CUE.search(r.text.strip()))
+        r.listing = r.listing_cue or r.active is not None
         return r
 
     def _times(self, r: Reading, now: datetime) -> None:
@@ -278,21 +289,28 @@ class QuestionReader:
         return len(text)
 
     def _metric(self, r: Reading) -> None:
+        """The number asked for: a model metric, or an aggregate over a column.
+
+        "total tips" is the tips metric; "average price" aggregates a column; "biggest order"
+        and "cheapest item" rank rows of a table rather than count them.
+        """
         found = self.vocabulary.find_metric(r.text)
-        for word, agg in sorted(AGGREGATE_WORDS.items(), key=lambda kv: -len(kv[0])):
+        for word, agg in AGGREGATES_LONGEST_FIRST:
             match = re.search(rf"\b{re.escape(word)}\b", r.text)
             if not match:
                 continue
             if found and found[1][0] <= match.start() < found[1][1]:
                 break  # the word is part of a metric's name ("average order value")
+            if found and agg == "sum" and match.end() <= found[1][0] <= match.end() + 2:
+                r.consume(match.span())  # "total tips" is the tips metric
+                break
             rest = r.text[match.end() : match.end() + 40]
             column = self.vocabulary.find_column(rest)
             if column and column[1][0] <= 2:
                 r.aggregate = (agg, column[0])
                 r.consume((match.start(), match.end() + column[1][1]))
-                r.superlative_word = None if agg in {"max", "min"} else r.superlative_word
-                if agg in {"max", "min"} and r.direction and r.limit is None:
-                    r.direction = None
+                if agg in {"max", "min"} and r.limit is None:
+                    r.direction, r.superlative_word = None, None
                 found = self.vocabulary.find_metric(r.text)
                 break
             table = self.vocabulary.find_table(rest)
@@ -301,7 +319,14 @@ class QuestionReader:
                 r.superlative_word = word
                 r.table = table[0]
                 r.consume((match.start(), match.end() + table[1][1]))
+                found = self.vocabulary.find_metric(r.text)
                 break
+        if found and r.order_metric:
+            table = self.vocabulary.find_table(r.text)
+            if table and table[1][0] <= found[1][0] < table[1][1]:
+                r.table = table[0]  # "top customers by sales": customers are rows, not a number
+                r.consume(table[1])
+                return
         if found and self._negated_filtered_metric(r, found):
             return
         if found:

@@ -63,7 +63,7 @@ class Planner:
     def _is_follow_up(self, r: Reading) -> bool:
         cue = bool(FOLLOW_UP_CUE.search(r.original.lower().strip()))
         asks_anew = bool(
-            r.metric or r.aggregate or (r.listing and r.table) or r.hours or r.counting
+            r.metric or r.aggregate or r.listing_cue or r.hours or r.counting
             or r.selling or r.best_selling or r.vague
         )  # fmt: skip
         if asks_anew and not cue:
@@ -123,10 +123,9 @@ class Planner:
             t.table and self._describes_unit(f"{t.table}.x") for t in r.dimensions
         )
         if r.metric:
-            if r.metric in metrics and r.counting and r.table:
-                counted = self._count_metric(r.table)
-                if counted:
-                    return counted
+            named = metrics.get(r.metric)
+            if named and named.format != "count" and r.counted_table and not r.selling:
+                return self._count_metric(r.counted_table) or f"count:{r.counted_table}"
             return r.metric
         if r.order_metric:
             return r.order_metric

@@ -54,6 +54,13 @@ NUMBER_WORDS = {
 }  # fmt: skip
 
 
+TIME_VOCABULARY = frozenset(
+    [*MONTHS, *WEEKDAYS, *NUMBER_WORDS, "today", "yesterday", "week", "weeks", "month",
+     "months", "year", "years", "quarter", "last", "this", "past", "previous", "between", "since",
+     "date", "days"]
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TimeRange:
     """``start <= t < end`` in local wall-clock time, with the words that describe it."""
@@ -91,6 +98,14 @@ class TimeRange:
             return _md(first)
         if self.grain == "month" and first.day == 1:
             return first.strftime("%b %Y")
+        if self.grain == "year" and (first.month, first.day) == (1, 1) and last.year == first.year:
+            return (
+                str(first.year)
+                if (last.month, last.day) == (12, 31)
+                else (f"{_md(first)} – {_md(last)}, {first.year}")
+            )
+        if self.grain == "quarter" and first.day == 1 and last.month - first.month == 2:
+            return f"Q{(first.month - 1) // 3 + 1} {first.year}"
         if first.year == last.year and first.month == last.month:
             return f"{_md(first)}–{last.day}"
         if first.year == last.year:

@@ -70,9 +70,21 @@ class Vocabulary:
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
         self.metrics: list[tuple[Phrase, str]] = []
+        taken: set[str] = set()
+        # Synonyms first: when two metrics share a phrase ("rating"), the one that lists it as a
+        # synonym wins over the one whose label merely spells it.
         for metric in model.metrics.values():
-            for words in {metric.name, humanize(metric.name), metric.label, *metric.synonyms}:
-                self.metrics.append((phrase(words), metric.name))
+            for words in metric.synonyms:
+                p = phrase(words)
+                if p.words not in taken:
+                    taken.add(p.words)
+                    self.metrics.append((p, metric.name))
+        for metric in model.metrics.values():
+            for words in {metric.name, humanize(metric.name), metric.label}:
+                p = phrase(words)
+                if p.words not in taken:
+                    taken.add(p.words)
+                    self.metrics.append((p, metric.name))
         self.tables: list[tuple[Phrase, str]] = []
         for table in model.tables.values():
             for words in table.words:
@@ -98,6 +110,12 @@ class Vocabulary:
                         self.columns.append((phrase(words), column.qualified))
         for table_list in (self.metrics, self.tables, self.dimensions, self.columns):
             table_list.sort(key=lambda item: len(item[0].words), reverse=True)
+        self.words = frozenset(
+            word
+            for table_list in (self.metrics, self.tables, self.dimensions, self.columns)
+            for p, _ in table_list
+            for word in p.words.split()
+        ) | {w for words in AGGREGATE_WORDS for w in words.split()}
         self.reserved = frozenset(
             word
             for table_list in (self.metrics, self.tables, self.dimensions, self.columns)
