@@ -6,14 +6,19 @@ PostgreSQL tests are marked ``postgres``. Without a server they skip with the re
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
+
+if TYPE_CHECKING:
+    from bot.understanding.pipeline import Understanding
 
 PG_ADMIN_DSN = os.environ.get("SWOOP_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -84,3 +89,21 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "sample.db"
     generate_sample_db(path, seed=7, end=date(2025, 6, 15))
     return path
+
+
+@pytest.fixture(scope="module")
+def understanding(sample_db: Path) -> Understanding:
+    """The understanding pipeline on the sample database, at ``SAMPLE_NOW`` (read-only use)."""
+    from bot.data import DataAccess
+    from bot.understanding.pipeline import Understanding
+
+    async def load() -> Understanding:
+        data = DataAccess(f"sqlite+aiosqlite:///{sample_db}")
+        try:
+            return await Understanding.load_async(
+                data, Path(f"{sample_db}.swoop.yaml"), now=SAMPLE_NOW
+            )
+        finally:
+            await data.dispose_async()
+
+    return asyncio.run(load())

@@ -5,32 +5,15 @@ Answers are checked by running the built SQL and comparing with SQL written by h
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.data import DataAccess
 from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood, Understood
 from bot.understanding.pipeline import Understanding
 from bot.understanding.plan import QueryPlan
-from tests.conftest import SAMPLE_NOW
-
-
-@pytest.fixture(scope="module")
-def understanding(sample_db: Path) -> Understanding:
-    async def load() -> Understanding:
-        data = DataAccess(f"sqlite+aiosqlite:///{sample_db}")
-        try:
-            return await Understanding.load_async(
-                data, Path(f"{sample_db}.swoop.yaml"), now=SAMPLE_NOW
-            )
-        finally:
-            await data.dispose_async()
-
-    return asyncio.run(load())
 
 
 def rows(db: Path, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:

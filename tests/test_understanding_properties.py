@@ -3,18 +3,14 @@ exception, and never SQL that fails the guard or that writes."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.data import DataAccess
 from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood
 from bot.understanding.pipeline import Understanding
-from tests.conftest import SAMPLE_NOW
 
 WORDS = [
     "how", "many", "orders", "sales", "revenue", "by", "per", "location", "category", "item",
@@ -25,20 +21,6 @@ WORDS = [
     "open", "disabled", "items", "show", "me", "the", "menu", "drop", "table", ";", "'", "--",
     "/*", "select", "*", "from", "sqlite_master", "day", "hour", "of", "customers", "2/21/2025",
 ]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def understanding(sample_db: Path) -> Understanding:
-    async def load() -> Understanding:
-        data = DataAccess(f"sqlite+aiosqlite:///{sample_db}")
-        try:
-            return await Understanding.load_async(
-                data, Path(f"{sample_db}.swoop.yaml"), now=SAMPLE_NOW
-            )
-        finally:
-            await data.dispose_async()
-
-    return asyncio.run(load())
 
 
 def check(understanding: Understanding, sample_db: Path, text: str) -> None:
