@@ -89,6 +89,8 @@ class SqlBuilder:
                 select.append(f"{expr} AS {self.quote(alias)}")
                 group.append(expr)
                 order.setdefault(dim.column, sort)
+            if dim.key is not None and self.column_sql(dim.key) not in group:
+                group.append(self.column_sql(dim.key))
         for measure in plan.measures:
             state.need(*measure.tables)
             select.append(f"{self.expr_sql(measure.expr)} AS {self.quote(measure.key)}")

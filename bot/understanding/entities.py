@@ -10,6 +10,7 @@ matches make the match ambiguous, which becomes a clarification rather than a gu
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.understanding.model import SemanticModel, singular
+from bot.understanding.spelling import english
 
 FUZZY_CUTOFF = 86.0
 TIE_MARGIN = 3.0
@@ -25,9 +27,15 @@ MAX_PHRASE_WORDS = 5
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'&]*")
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: ``"Crème Brûlée"`` → ``"creme brulee"``."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def normalize(text: str) -> str:
     """Lower case, words only, each word singular: ``"Caesar Salads!"`` → ``"caesar salad"``."""
-    return " ".join(singular(t.strip("'")) for t in TOKEN.findall(text.lower().replace("-", " ")))
+    return " ".join(singular(t.strip("'")) for t in TOKEN.findall(fold(text).replace("-", " ")))
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class EntityMatch:
     text: str
     candidates: tuple[Entity, ...]
     how: str  # exact, fuzzy, partial
+    alternatives: tuple[Entity, ...] = ()  # values the same words name partly (other columns)
 
     @property
     def ambiguous(self) -> bool:
@@ -70,12 +79,19 @@ class EntityIndex:
                         self._add(normalize(synonym), entity)
         self._choices = list(self._exact)
         self._tokens = {key: set(key.split()) for key in self._choices}
-        word_counts: dict[str, int] = defaultdict(int)
-        for words in self._tokens.values():
-            for word in words:
-                word_counts[word] += 1
         self._reserved = {normalize(w) for w in reserved} | set(model.generic_words)
-        self._word_counts = word_counts
+        self._low = {
+            f"{t.name}.{c}" for t in model.tables.values() if t.match_priority == "low"
+            for c in t.columns
+        }  # fmt: skip
+        self._english = english()
+        self._english_cache: dict[str, bool] = {}
+        self._partial_cache: dict[str, set[str]] = {}
+        self._by_word: dict[str, set[str]] = defaultdict(set)
+        for key, tokens in self._tokens.items():
+            for token in tokens:
+                self._by_word[token].add(key)
+        self._token_list = sorted(self._by_word)
 
     @property
     def words(self) -> frozenset[str]:
@@ -105,11 +121,16 @@ class EntityIndex:
                         continue
                     if how != "exact" and all(w in blocked or w.isdigit() for w in words):
                         continue
-                    found = self._match(" ".join(words), how, blocked)
+                    phrase = " ".join(words)
+                    found = self._match(phrase, how, blocked)
                     if found:
                         used[start : start + size] = [True] * size
+                        others = self._match(phrase, "partial", blocked) if how == "exact" else ()
+                        alternatives = tuple(e for e in others if e.column != found[0].column)
+                        if found[0].column in self._low and alternatives:
+                            found, how = (*found, *alternatives), "partial"
                         matches.append(
-                            EntityMatch((start, start + size), " ".join(words), found, how)
+                            EntityMatch((start, start + size), phrase, found, how, alternatives)
                         )
         return sorted(matches, key=lambda m: m.span)
 
@@ -117,29 +138,47 @@ class EntityIndex:
         if how == "exact":
             return tuple(self._exact.get(phrase, ()))
         if how == "fuzzy":
-            if len(phrase) < 5:
-                return ()
+            if len(phrase) < 5 or (" " not in phrase and self._is_english(phrase)):
+                return ()  # a real word is not a typo of another ("collect" ≠ "collected")
             scored = process.extract(
                 phrase, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
             )
             if not scored:
                 return ()
             best = scored[0][1]
-            keys = [key for key, score, _ in scored if best - score <= TIE_MARGIN]
-            return tuple(dict.fromkeys(e for key in keys for e in self._exact[key]))
+            close = [key for key, score, _ in scored if best - score <= TIE_MARGIN]
+            return tuple(dict.fromkeys(e for key in close for e in self._exact[key]))
         words = phrase.split()
         if any(w in blocked or w in STOPWORDS for w in words) or all(len(w) < 3 for w in words):
             return ()
-        keys = [key for key in self._choices if all(self._contains(key, w) for w in words)]
-        if not keys:
-            return ()
-        return tuple(dict.fromkeys(e for key in keys for e in self._exact[key]))
+        keys: set[str] | None = None
+        for word in words:
+            holding = self._keys_with(word)
+            keys = holding if keys is None else keys & holding
+            if not keys:
+                return ()
+        ordered = [key for key in self._choices if key in (keys or ())]
+        return tuple(dict.fromkeys(e for key in ordered for e in self._exact[key]))
 
-    def _contains(self, key: str, word: str) -> bool:
-        tokens = self._tokens[key]
-        if word in tokens:
-            return True
-        return len(word) >= 5 and any(fuzz.ratio(word, t) >= FUZZY_CUTOFF for t in tokens)
+    def _keys_with(self, word: str) -> set[str]:
+        """Values having ``word`` among their words (or, for a non-English word, a close one)."""
+        cached = self._partial_cache.get(word)
+        if cached is not None:
+            return cached
+        keys = set(self._by_word.get(word, ()))
+        if len(word) >= 5 and not self._is_english(word):
+            for token, _, _ in process.extract(
+                word, self._token_list, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
+            ):
+                keys |= self._by_word[token]
+        self._partial_cache[word] = keys
+        return keys
+
+    def _is_english(self, word: str) -> bool:
+        known = self._english_cache.get(word)
+        if known is None:
+            known = self._english_cache[word] = bool(self._english.known([word]))
+        return known
 
 
 STOPWORDS = frozenset(

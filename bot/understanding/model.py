@@ -80,6 +80,7 @@ class TableSpec:
     display_columns: tuple[str, ...] = ()  # name a row when there is no single name column
     sort_column: str | None = None  # the menu order of rows
     parent: str | None = None  # a fact table whose default filters apply here too
+    match_priority: str = "normal"  # "low": its names yield to other tables' ("salmon")
 
     @property
     def shown_columns(self) -> tuple[str, ...]:
@@ -304,6 +305,7 @@ def build_model(
             display_columns=tuple(extra.get("display_columns") or ()),
             sort_column=extra.get("sort_column"),
             parent=extra.get("parent"),
+            match_priority=str(extra.get("match_priority", "normal")),
         )
     metrics = _metrics(overlay.get("metrics") or {}, tables)
     for metric in metrics.values():
@@ -350,7 +352,7 @@ def _metrics(specs: Mapping[str, Any], tables: Mapping[str, TableSpec]) -> dict[
     return metrics
 
 
-ROLE_KINDS = {"sales": "metric", "units_sold": "metric", "unit_sales": "metric",
+ROLE_KINDS = {"volume": "metric", "sales": "metric", "units_sold": "metric", "unit_sales": "metric",
               "unit": "table", "hours": "table"}  # fmt: skip
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.understanding.entities import STOPWORDS, EntityIndex, EntityMatch
+from bot.understanding.entities import STOPWORDS, EntityIndex, EntityMatch, fold
 from bot.understanding.model import SemanticModel
 from bot.understanding.plan import Direction
 from bot.understanding.spelling import Speller
@@ -61,11 +61,21 @@ ADJECTIVE_GRAINS = {
     "quarterly": "quarter",
 }  # fmt: skip
 NEGATION = re.compile(
-    r"\b(not|excluding|exclude|except|other than|without|besides|apart from|non|but not)\s*$"
+    r"(\b(not|excluding|exclude|except|other than|without|besides|apart from|non|but not|"
+    r"outside(?: of)?)|n't)(\s+(at|from|in|for|the|a|an|to|by|of))*\s*$"
 )
 LISTING_CUE = re.compile(
     r"^(show|list|which|what are|what's on|whats on|what is on|what do we have|give me|display|"
     r"see|find|get|tell me)\b|\bon the menu\b|\bwhat(?:'s| is| are)? (?:on|in) the\b"
+    r"|\bdo we (?:have|offer|sell|serve|carry)\s*$"
+    r"|^how much (?:is|are|does|do)\b(?!.*\b(?:sell|sold|make|made))"
+    r"|\bwhat does .* cost\b|\bprice of\b"
+)
+BUSY = re.compile(r"\b(busiest|quietest|slowest|busy|quiet)\s+")
+RANK = re.compile(r"\b(rank|ranked|ranking|sort|sorted|order(?:ed)? by)\b")
+PRICE_SUPERLATIVE = re.compile(
+    r"\b(cheapest|least expensive|most expensive|priciest|dearest)\s*$|"
+    r"\bthe (cheapest|least expensive|most expensive|priciest)\b"
 )
 WHICH_TABLE = re.compile(r"\b(which|what)\s+(?P<rest>.*)")
 COUNT_CUE = re.compile(r"\b(how many|number of|count of|count|# of)\b")
@@ -111,7 +121,7 @@ class Reading:
     limit: int | None = None
     direction: Direction | None = None
     superlative_word: str | None = None
-    numeric: list[tuple[str, float]] = field(default_factory=list)
+    numeric: list[tuple[str, float, str | None]] = field(default_factory=list)  # op, value, column
     dimensions: list[DimensionTarget] = field(default_factory=list)
     order_metric: str | None = None
     entities: list[tuple[EntityMatch, bool]] = field(default_factory=list)  # (match, negated)
@@ -131,6 +141,9 @@ class Reading:
     out_of_scope: bool = False
     vague: bool = False
     unknown: str | None = None  # words naming something the data does not have
+    busy: bool = False  # "busiest day": rank by the model's volume metric
+    ranking: bool = False  # "rank our locations by ..."
+    price_rank: bool = False  # "cheapest", "most expensive": rank rows by their amount
 
     def consume(self, span: tuple[int, int]) -> None:
         start, end = span
@@ -145,8 +158,16 @@ class Reading:
         )  # fmt: skip
 
 
+def _singular_mention(text: str, start: int, end: int, nouns: frozenset[str]) -> bool:
+    """ "the burger", "a pizza": one thing named by a group's word (not "the burger menu")."""
+    before, after = text[:start].split(), text[end:].split()
+    if text[start:end].endswith("s") or not before or (after and after[0] in nouns):
+        return False
+    return before[-1] in {"the", "a", "an", "one", "that", "this", "our"}
+
+
 def clean(question: str) -> str:
-    text = question.lower().replace("’", "'").replace("‘", "'").replace("“", "").replace("”", "")
+    text = fold(question).replace("’", "'").replace("‘", "'").replace("“", "").replace("”", "")
     text = re.sub(r"[?!;,\"]+", " ", text)
     text = re.sub(r"(?<=\w)'s\b", "", text)  # "today's sales" → "today sales"
     text = re.sub(r"(?<![\d])\.(?!\d)", " ", text)
@@ -223,28 +244,59 @@ class QuestionReader:
                 r.limit, r.direction = _number(match.group(1)), direction
                 r.superlative_word = match.group(0)
                 return
-        for pattern, direction in SUPERLATIVE:
-            match = pattern.search(r.text)
-            if match:
-                r.direction, r.superlative_word = direction, match.group(1)
-                return
+        found = [(m, d) for p, d in SUPERLATIVE if (m := p.search(r.text))]
+        if found:
+            match, direction = min(found, key=lambda item: item[0].start())
+            r.direction, r.superlative_word = direction, match.group(1)
+        price = PRICE_SUPERLATIVE.search(r.text)
+        if price:
+            word = price.group(1) or price.group(2)
+            r.direction = "asc" if word in {"cheapest", "least expensive"} else "desc"
+            r.superlative_word, r.price_rank = word, True
+            r.consume(price.span())
+        if RANK.search(r.text):
+            r.ranking = True
+            r.direction = r.direction or "desc"
 
     def _numeric(self, r: Reading) -> None:
         for match in NUMERIC.finditer(r.text):
-            r.numeric.append((NUMERIC_OPS[match.group(1)], float(match.group(2))))
+            column = self.vocabulary.column_ending_at(
+                r.text[max(0, match.start() - 30) : match.start()]
+            )
+            r.numeric.append((NUMERIC_OPS[match.group(1)], float(match.group(2)), column))
             r.consume(match.span())
 
     def _breakdowns(self, r: Reading) -> None:
+        """ "by location and order type", "per day", "for each category", "by sales" (an order)."""
         for cue in list(BREAKDOWN.finditer(r.text)):
-            rest = r.text[cue.end() :]
-            metric = self.vocabulary.find_metric(rest[:40])
-            target = self.vocabulary.find_dimension(rest[:40])
-            if metric and metric[1][0] == 0 and (target is None or metric[1][1] >= target[1][1]):
-                r.order_metric = metric[0]
-                r.consume((cue.start(), cue.end() + metric[1][1]))
-            elif target and target[1][0] == 0:
+            position = cue.end()
+            while True:
+                rest = r.text[position:]
+                metric = self.vocabulary.metric_at_start(rest)
+                target = self.vocabulary.dimension_at_start(rest)
+                if metric and (target is None or metric[1][1] > target[1][1]):
+                    r.order_metric = metric[0]
+                    r.consume((cue.start(), position + metric[1][1]))
+                    break
+                if target is None:
+                    break
                 r.dimensions.append(target[0])
-                r.consume((cue.start(), cue.end() + target[1][1]))
+                r.consume((cue.start(), position + target[1][1]))
+                more = re.match(
+                    r"\s*(?:and|&|,|then by|by)\s+(?:the\s+|each\s+)?",
+                    r.text[position + target[1][1] :],
+                )
+                if more is None:
+                    break
+                position += target[1][1] + more.end()
+        busy = BUSY.search(r.text)
+        if busy:
+            target = self.vocabulary.dimension_at_start(r.text[busy.end() :])
+            if target is not None:
+                r.dimensions.append(target[0])
+                r.busy = True
+                r.direction = "asc" if busy.group(1) in {"quietest", "slowest", "quiet"} else "desc"
+                r.consume((busy.start(), busy.end() + target[1][1]))
         for word, grain in ADJECTIVE_GRAINS.items():
             match = re.search(rf"\b{word}\b", r.text)
             if match:
@@ -277,6 +329,13 @@ class QuestionReader:
                 neg = NEGATION.search(r.text[:start_char])
                 assert neg is not None
                 r.consume(neg.span())
+            if (
+                match.how == "exact"
+                and match.alternatives
+                and _singular_mention(r.text, start_char, end_char, self.vocabulary.reserved)
+            ):
+                # "the burger" is one dish, not the Burgers category: ask which one.
+                match = EntityMatch(match.span, match.text, match.alternatives, "partial")
             r.entities.append((match, negated))
             r.consume((start_char, end_char))
 
@@ -321,12 +380,13 @@ class QuestionReader:
                 r.consume((match.start(), match.end() + table[1][1]))
                 found = self.vocabulary.find_metric(r.text)
                 break
-        if found and r.order_metric:
-            table = self.vocabulary.find_table(r.text)
-            if table and table[1][0] <= found[1][0] < table[1][1]:
-                r.table = table[0]  # "top customers by sales": customers are rows, not a number
-                r.consume(table[1])
-                return
+        table = self.vocabulary.find_table(r.text)
+        if found and table and table[1][0] <= found[1][0] and found[1][1] < table[1][1]:
+            return  # "rating categories" names a table, not the rating metric
+        if found and r.order_metric and table and table[1][0] <= found[1][0] < table[1][1]:
+            r.table = table[0]  # "top customers by sales": customers are rows, not a number
+            r.consume(table[1])
+            return
         if found and self._negated_filtered_metric(r, found):
             return
         if found:

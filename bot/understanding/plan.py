@@ -36,6 +36,7 @@ class Dimension:
     column: str
     label: str
     grain: str | None = None
+    key: str | None = None  # also grouped by (a person's id), so namesakes stay apart
 
 
 @dataclass(frozen=True)

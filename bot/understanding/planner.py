@@ -94,6 +94,14 @@ class Planner:
             measures = (self._metric_measure(metric),)
             subject = self._metric_table(metric)
         plan = QueryPlan(subject=subject, measures=measures, filters=filters)
+        counted = self.model.tables[subject]
+        if r.active is not None and counted.active_filter is not None and r.counting:
+            active = counted.active_filter
+            op = active.op if r.active else _negate(active.op)
+            word = "active" if r.active else "disabled"
+            plan = plan.with_filter(
+                Filter(active.column, op, active.value, word, style="adjective")
+            )
         plan = self._add_dimensions(plan, r)
         plan = self._add_numeric(plan, r)
         plan = self._finish(plan, r, metric)
@@ -122,6 +130,11 @@ class Planner:
         item_level = any(self._describes_unit(f.column) for f in filters) or any(
             t.table and self._describes_unit(f"{t.table}.x") for t in r.dimensions
         )
+        how_much = bool(re.search(r"\bhow much\b", r.original.lower()))
+        sold = self.model.roles.get("units_sold")
+        sales = self.model.roles.get("sales")
+        if r.metric and r.metric == sold and how_much and sales:
+            return sales  # "how much have we sold": money, not units
         if r.metric:
             named = metrics.get(r.metric)
             if named and named.format != "count" and r.counted_table and not r.selling:
@@ -129,9 +142,8 @@ class Planner:
             return r.metric
         if r.order_metric:
             return r.order_metric
-        sold = self.model.roles.get("units_sold")
-        sales = self.model.roles.get("sales")
-        how_much = bool(re.search(r"\bhow much\b", r.original.lower()))
+        if r.busy and self.model.roles.get("volume"):
+            return self.model.roles["volume"]
         if r.best_selling and sold:
             return sold
         if r.selling and sales and how_much:
@@ -139,9 +151,15 @@ class Planner:
         if r.selling and sold and (r.counting or item_level):
             return sold
         if r.counting:
-            table = r.table or r.which_table
-            if table is None and filters:
-                table = None
+            table = r.counted_table or r.table or r.which_table
+            if table is None:
+                # "how many pickups": count rows of the fact table the value belongs to.
+                facts = [
+                    f.column.partition(".")[0]
+                    for f in filters
+                    if self.model.tables[f.column.partition(".")[0]].time_column
+                ]
+                table = facts[0] if facts else None
             if table is not None:
                 return self._count_metric(table) or f"count:{table}"
         return None
@@ -193,15 +211,19 @@ class Planner:
         assert target.table is not None
         table = self.model.tables[target.table]
         if len(table.shown_columns) > 1:
+            key = f"{table.name}.{table.primary_key[0]}" if table.primary_key else None
             return [
-                Dimension(f"{table.name}.{c}", table.columns[c].label) for c in table.shown_columns
+                Dimension(f"{table.name}.{c}", table.columns[c].label, key=key)
+                for c in table.shown_columns
             ]
         name = table.shown_columns[0]
         return [Dimension(f"{table.name}.{name}", table.columns[name].label)]
 
     def _add_dimensions(self, plan: QueryPlan, r: Reading) -> QueryPlan:
         targets = list(r.dimensions)
-        implied = r.which_table or (r.table if (r.direction or r.best_selling) else None)
+        implied = r.which_table or (
+            r.table if (r.direction or r.best_selling or r.ranking) else None
+        )
         if (
             implied
             and not targets
@@ -220,10 +242,11 @@ class Planner:
     def _add_numeric(self, plan: QueryPlan, r: Reading) -> QueryPlan:
         if not r.numeric:
             return plan
-        column = self.amount_column(r.table or plan.subject) or self.amount_column(plan.subject)
-        if column is None:
-            return plan
-        for op, value in r.numeric:
+        amount = self.amount_column(r.table or plan.subject) or self.amount_column(plan.subject)
+        for op, value, named in r.numeric:
+            column = named or amount
+            if column is None:
+                continue
             label = f"{self.model.column(column).label} {op} {value:g}"
             plan = plan.with_filter(Filter(column, op, value, label), replace_same_column=False)
         return plan
@@ -283,6 +306,7 @@ class Planner:
             chain.append(parent)
         defaults = [f for t in chain for f in self.model.tables[t].default_filters]
         user_columns = {f.column for f in plan.filters if not f.default}
+        user_columns |= {d.column for d in plan.dimensions if d.grain is None}
         kept = [f for f in plan.filters if not f.default]
         for flt in [*fixed, *defaults]:
             if flt.column in user_columns or any(k.column == flt.column for k in kept):

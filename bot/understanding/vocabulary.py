@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from bot.understanding.entities import normalize
-from bot.understanding.model import SemanticModel, humanize
+from bot.understanding.model import SemanticModel, humanize, singular
 
 T = TypeVar("T")
+WORD_TOKEN = re.compile(r"[a-z0-9][a-z0-9'&]*")
 
 # Breakdown words for a time column, and the grain each one means.
 GRAIN_WORDS: dict[str, str] = {
@@ -38,21 +39,12 @@ AGGREGATE_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Phrase:
-    words: str  # normalised
-    pattern: re.Pattern[str]
-
-
-def _plural_tolerant(word: str) -> str:
-    if word.endswith("y") and len(word) > 2:
-        return re.escape(word[:-1]) + "(?:y|ies)"
-    return re.escape(word) + "(?:s|es)?"
+    words: str  # normalised: lower case, singular words
 
 
 def phrase(words: str) -> Phrase:
-    """A phrase matched in cleaned question text, singular or plural, hyphen or space."""
-    norm = normalize(words)
-    body = r"[\s-]+".join(_plural_tolerant(w) for w in norm.split())
-    return Phrase(norm, re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])"))
+    """A phrase as questions are matched against it (singular or plural, hyphen or space)."""
+    return Phrase(normalize(words))
 
 
 @dataclass(frozen=True)
@@ -110,6 +102,10 @@ class Vocabulary:
                         self.columns.append((phrase(words), column.qualified))
         for table_list in (self.metrics, self.tables, self.dimensions, self.columns):
             table_list.sort(key=lambda item: len(item[0].words), reverse=True)
+        self._metrics = PhraseTable(self.metrics)
+        self._tables = PhraseTable(self.tables)
+        self._dimensions = PhraseTable(self.dimensions)
+        self._columns = PhraseTable(self.columns)
         self.words = frozenset(
             word
             for table_list in (self.metrics, self.tables, self.dimensions, self.columns)
@@ -124,26 +120,65 @@ class Vocabulary:
         )
 
     def find_metric(self, text: str) -> tuple[str, tuple[int, int]] | None:
-        return _first(self.metrics, text)
+        return self._metrics.first(text)
 
     def find_table(self, text: str) -> tuple[str, tuple[int, int]] | None:
-        return _first(self.tables, text)
+        return self._tables.first(text)
 
     def find_dimension(self, text: str) -> tuple[DimensionTarget, tuple[int, int]] | None:
-        return _first(self.dimensions, text)
+        return self._dimensions.first(text)
 
     def find_column(self, text: str) -> tuple[str, tuple[int, int]] | None:
-        return _first(self.columns, text)
+        return self._columns.first(text)
+
+    def dimension_at_start(self, text: str) -> tuple[DimensionTarget, tuple[int, int]] | None:
+        return self._dimensions.at_start(text)
+
+    def metric_at_start(self, text: str) -> tuple[str, tuple[int, int]] | None:
+        return self._metrics.at_start(text)
+
+    def column_ending_at(self, text: str) -> str | None:
+        """The numeric column named right at the end of ``text`` ("... with a tip")."""
+        return self._columns.ending_at_end(text)
 
 
-def _first(table: list[tuple[Phrase, T]], text: str) -> tuple[T, tuple[int, int]] | None:
-    """The longest phrase of ``table`` found in ``text`` (earliest on ties)."""
-    best: tuple[T, tuple[int, int]] | None = None
-    best_len = 0
-    for p, value in table:
-        if len(p.words) < best_len:
-            break
-        match = p.pattern.search(text)
-        if match and (best is None or match.start() < best[1][0] or len(p.words) > best_len):
-            best, best_len = (value, match.span()), len(p.words)
-    return best
+class PhraseTable(Generic[T]):
+    """Phrases indexed by their first word: one pass over the question's words finds the
+    earliest phrase and, among those starting there, the longest."""
+
+    def __init__(self, entries: list[tuple[Phrase, T]]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        for p, value in sorted(entries, key=lambda item: len(item[0].words), reverse=True):
+            words = tuple(p.words.split())
+            if words:
+                self._by_first.setdefault(words[0], []).append((words, value))
+
+    def _scan(self, text: str, *, only_start: bool = False) -> list[tuple[T, tuple[int, int]]]:
+        tokens = [(singular(m.group(0)), m.start(), m.end()) for m in WORD_TOKEN.finditer(text)]
+        found: list[tuple[T, tuple[int, int]]] = []
+        for i, (word, start, _) in enumerate(tokens):
+            if only_start and start > len(text) - len(text.lstrip()):
+                break
+            for words, value in self._by_first.get(word, ()):
+                end = i + len(words)
+                if end <= len(tokens) and all(tokens[i + k][0] == w for k, w in enumerate(words)):
+                    found.append((value, (start, tokens[end - 1][2])))
+                    break
+            if only_start:
+                break
+        return found
+
+    def first(self, text: str) -> tuple[T, tuple[int, int]] | None:
+        found = self._scan(text)
+        return found[0] if found else None
+
+    def at_start(self, text: str) -> tuple[T, tuple[int, int]] | None:
+        found = self._scan(text, only_start=True)
+        return found[0] if found else None
+
+    def ending_at_end(self, text: str) -> T | None:
+        """The earliest phrase followed by nothing but spaces."""
+        for value, (_, end) in self._scan(text):
+            if not text[end:].strip():
+                return value
+        return None

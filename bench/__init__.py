@@ -1,0 +1,1 @@
+"""Benchmarks and the question-understanding evaluation (not timed tests)."""
