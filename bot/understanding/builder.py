@@ -125,6 +125,13 @@ class SqlBuilder:
         ]
         if not ordering and plan.dimensions and plan.measures:
             ordering = self._default_order(plan, order)
+        if ordering and plan.measures:
+            # Breakdown columns break ties, so every backend returns rows in the same order.
+            ordering += [
+                f"{order[d.column]} ASC"
+                for d in plan.dimensions
+                if not any(o.startswith(order[d.column] + " ") for o in ordering)
+            ]
         if ordering:
             sql += " ORDER BY " + ", ".join(ordering)
         if plan.limit is not None:

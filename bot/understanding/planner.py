@@ -381,7 +381,9 @@ class Planner:
             if time:
                 plan = replace(plan, time_column=time, time_range=r.times[0])
         if r.direction and money:
-            plan = replace(plan, order_by=(OrderBy(money, r.direction),), limit=r.limit or 1)
+            # The first shown column breaks ties, so every backend returns the same rows.
+            order = (OrderBy(money, r.direction), OrderBy(columns[0], "asc"))
+            plan = replace(plan, order_by=order, limit=r.limit or 1)
         elif table.sort_column:
             plan = replace(plan, order_by=(OrderBy(columns[0], "asc"),))
         return plan
