@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from rich.console import Console
@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 from bot.formatting import format_value
 from bot.messages import Message, Response, ResponseKind
 from bot.processor import QueryProcessor
+from bot.state import AuditRecord
 
 PLATFORM = "terminal"
 WORKSPACE = "local"
@@ -53,6 +54,51 @@ def render(response: Response, console: Console) -> None:
         console.print(view)
         if table.truncated:
             console.print(f"(first {len(table.rows):,} rows)", style="dim")
+
+
+def print_audit(
+    records: Sequence[AuditRecord], *, as_json: bool, console: Console | None = None
+) -> None:
+    """The audit log: when, who, where, what, status, rows."""
+    if as_json:
+        for record in records:
+            entry = {
+                "id": record.audit_id,
+                "at": record.at.isoformat(),
+                "user": record.user,
+                "where": "/".join(
+                    (
+                        record.key.platform,
+                        record.key.workspace,
+                        record.key.channel,
+                        record.key.thread,
+                    )
+                ),
+                "action": record.action,
+                "status": record.status,
+                "rowcount": record.rowcount,
+                "description": record.details.get("description"),
+                "changes": record.details.get("changes"),
+            }
+            sys.stdout.write(json.dumps(entry, default=str) + "\n")
+        return
+    out = console or Console()
+    if not records:
+        out.print("No changes have been made from chat.")
+        return
+    view = RichTable(show_edge=False, header_style="bold")
+    for name in ("when (UTC)", "who", "where", "what", "status", "rows"):
+        view.add_column(name)
+    for record in records:
+        view.add_row(
+            record.at.strftime("%Y-%m-%d %H:%M:%S"),
+            record.user,
+            f"{record.key.platform} {record.key.channel} {record.key.thread}",
+            str(record.details.get("description", record.action)),
+            record.status,
+            str(record.rowcount if record.rowcount is not None else ""),
+        )
+    out.print(view)
 
 
 def run_terminal_chat(

@@ -102,6 +102,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         processor.dispose()
 
 
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console import print_audit
+
+    processor = _processor(settings)
+    try:
+        records = processor.audit_log(limit=args.limit, thread=args.thread)
+    finally:
+        processor.dispose()
+    print_audit(records, as_json=args.json)
+    return EXIT_OK
+
+
 def cmd_feedback_stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.conversation.feedback_stats import stats_text
 
@@ -168,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (omit to read stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     data_options(ask)
+    audit = add("audit", cmd_audit, "the audit log of changes made from chat, newest first")
+    audit.add_argument("--json", action="store_true", help="one JSON object per entry")
+    audit.add_argument("--thread", help="only this terminal conversation")
+    audit.add_argument("--limit", type=int, default=50, help="how many entries (default 50)")
     stats = add("feedback-stats", cmd_feedback_stats, "feedback statistics")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     sample = add("sample-db", cmd_sample_db, "write the sample club database and its model")

@@ -21,7 +21,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.actions import ActionCatalog, ActionEngine
 from bot.config import Settings
+from bot.conversation.action_flow import ActionFlow
 from bot.conversation.classify import MessageKind, classify, feedback_rating
 from bot.conversation.feedback_stats import feedback_stats, stats_text
 from bot.conversation.metrics import ProcessorMetrics
@@ -30,7 +32,7 @@ from bot.data.engines import normalize_url, sqlite_file
 from bot.errors import NotFoundError, SwoopError, UnsupportedQueryError
 from bot.messages import Message, Response, ResponseKind
 from bot.responses import ResponseService
-from bot.state import StateStore
+from bot.state import AuditRecord, ConversationKey, StateStore
 from bot.sync_twins import SyncTwins, sync_twin
 from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood, Understood
 from bot.understanding.pipeline import Understanding
@@ -38,6 +40,7 @@ from bot.understanding.plan import QueryPlan
 
 log = logging.getLogger(__name__)
 
+PACKAGED_MODEL = Path(__file__).resolve().parent / "sample" / "club.swoop.yaml"
 CONTEXT_PLANS = 3  # plans kept per thread for follow-ups
 CLARIFICATION_TTL_S = 30 * 60
 SCOPE_ANSWER = (
@@ -48,9 +51,15 @@ GREETING = "Hi! Ask me about your data, for example “how many orders did we co
 
 
 def semantic_model_path(settings: Settings) -> Path | None:
-    """``SWOOP_SEMANTIC_MODEL``, else ``<database file>.swoop.yaml`` beside a SQLite file."""
+    """``SWOOP_SEMANTIC_MODEL``, else ``<database file>.swoop.yaml`` beside a SQLite file.
+
+    The bundled sample database always uses the packaged model, so an upgrade's model applies
+    to a sample database written by an older version.
+    """
     if settings.semantic_model is not None:
         return settings.semantic_model.expanduser()
+    if settings.uses_sample_db:
+        return PACKAGED_MODEL
     database = sqlite_file(normalize_url(settings.effective_database_url))
     if database is not None:
         beside = Path(f"{database}.swoop.yaml")
@@ -81,7 +90,11 @@ class QueryProcessor(SyncTwins):
         fixed = settings.now
         self.clock: Callable[[], datetime] = clock or (lambda: fixed or datetime.now())
         self._understanding: Understanding | None = None
+        self._action_engine: ActionEngine | None = None
         self._loading = asyncio.Lock()
+        self.actions = ActionFlow(
+            self.store, self.responses, settings.admins, self._action_engine_async
+        )
 
     # -- the entry point -------------------------------------------------------------------------
 
@@ -104,6 +117,9 @@ class QueryProcessor(SyncTwins):
         text = message.text.strip()
         if not text:
             return await self.responses.help_response_async(GREETING)
+        reply = await self.actions.reply_async(message, query_id)
+        if reply is not None:
+            return reply
         pending = await self.store.get_pending_async(message.key, "clarification")
         if pending is not None:
             choice = _choose(text, pending.pending_id, pending.payload["options"])
@@ -226,13 +242,23 @@ class QueryProcessor(SyncTwins):
         original = Message(**{**message.__dict__, "text": pending.payload["question"]})
         return await self._answer(original, compiled, query_id, context)
 
-    # -- actions (confirmed, permitted changes arrive with the action catalogue) -----------------
+    # -- actions ---------------------------------------------------------------------------------
 
     async def _process_action_request_async(self, message: Message, query_id: str) -> Response:
-        raise UnsupportedQueryError(
-            "Changing data from chat is not switched on in this version; nothing was changed.",
-            hint="Ask a question about your data instead, e.g. “which items are disabled?”.",
-        )
+        """A change request: permission, preview and a confirmation question (nothing written)."""
+        return await self.actions.request_async(message, query_id)
+
+    async def _action_engine_async(self) -> ActionEngine:
+        if self._action_engine is None:
+            understanding = await self._understanding_async()
+            self._action_engine = ActionEngine(
+                understanding.model,
+                self.data,
+                understanding.guard,
+                understanding.index,
+                ActionCatalog.from_model(understanding.model),
+            )
+        return self._action_engine
 
     # -- feedback --------------------------------------------------------------------------------
 
@@ -259,6 +285,14 @@ class QueryProcessor(SyncTwins):
         await self.submit_feedback_async(last, f"{message.platform}:{message.user}", rating)
         thanks = "Thanks — glad it helped." if rating > 0 else "Thanks — I'll learn from that."
         return await self.responses.format_response_async(ResponseKind.HELP, thanks)
+
+    async def audit_log_async(
+        self, *, limit: int = 50, thread: str | None = None, key: ConversationKey | None = None
+    ) -> list[AuditRecord]:
+        """Audited changes, newest first (one conversation's when ``key`` or ``thread`` given)."""
+        if thread is not None and key is None:
+            key = ConversationKey("terminal", "local", "terminal", thread)
+        return await self.store.list_audit_async(limit=limit, key=key)
 
     async def feedback_stats_response_async(self) -> Response:
         stats = await self.get_feedback_stats_async()
@@ -297,6 +331,7 @@ class QueryProcessor(SyncTwins):
     submit_feedback = sync_twin(submit_feedback_async)
     get_feedback_stats = sync_twin(get_feedback_stats_async)
     feedback_stats_response = sync_twin(feedback_stats_response_async)
+    audit_log = sync_twin(audit_log_async)
     health_check = sync_twin(health_check_async)
     dispose = sync_twin(dispose_async)
     _process_data_query = sync_twin(_process_data_query_async)

@@ -36,6 +36,11 @@ def summarize(plan: QueryPlan, table: Table, compare: Table | None = None) -> st
         if not table.rows:
             return f"No {noun}{scope}."
         count = len(table.rows)
+        if count == 1 and len(table.columns) <= 4:
+            shown = " · ".join(
+                format_value(v, c.format) for v, c in zip(table.rows[0], table.columns, strict=True)
+            )
+            return f"{shown}{scope}." if not plan.filters else f"{shown}."
         more = " (showing the first ones)" if table.truncated else ""
         return f"{count:,} {noun}{scope}{more}."
     if not plan.measures:

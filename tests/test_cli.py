@@ -154,3 +154,38 @@ def test_ask_error_answers_exit_zero(sample_db: Path) -> None:
     assert result.returncode == 0
     [answer] = json_lines(result.stdout)
     assert answer["type"] == "error" and "lobster roll" in str(answer["text"])
+
+
+def test_a_change_through_ask_with_a_thread_and_the_audit_log(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "club.db"
+    db.write_bytes(sample_db.read_bytes())
+    Path(f"{db}.swoop.yaml").write_bytes(Path(f"{sample_db}.swoop.yaml").read_bytes())
+    env = {"SWOOP_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "SWOOP_ADMINS": "terminal:ann"}
+
+    def ask(text: str, user: str = "ann") -> dict[str, object]:
+        result = swoop("ask", "--json", "--thread", "c1", "--user", user, text, env=env)
+        assert result.returncode == 0, result.stderr
+        [answer] = json_lines(result.stdout)
+        return answer
+
+    def club_sandwich() -> float:
+        with sqlite3.connect(db) as conn:
+            return float(
+                conn.execute("SELECT price FROM items WHERE name = 'Club Sandwich'").fetchone()[0]
+            )
+
+    assert ask("set the price of the club sandwich to $14.50")["type"] == "confirmation"
+    assert ask("no")["type"] == "action" and club_sandwich() == 13.95
+    refused = ask("set the price of the club sandwich to $14.50", user="bob")
+    assert refused["type"] == "error" and "ann" in str(refused["text"])
+    asked = ask("set the price of the club sandwich to $14.50")
+    assert [o["label"] for o in asked["options"]] == ["Confirm", "Cancel"]  # type: ignore[union-attr]
+    assert ask("yes")["type"] == "action" and club_sandwich() == 14.50
+    assert "$14.50" in str(ask("what's the price of the club sandwich")["text"])
+    assert ask("undo")["type"] == "action" and club_sandwich() == 13.95
+    audit = swoop("audit", "--json", env=env)
+    entries = json_lines(audit.stdout)
+    assert [e["status"] for e in entries] == ["undo", "undone"]
+    assert entries[1]["user"] == "terminal:ann" and entries[1]["rowcount"] == 1

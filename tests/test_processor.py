@@ -191,12 +191,6 @@ async def test_unknown_entity_is_not_found(processor: QueryProcessor) -> None:
     assert "lobster roll" in response.text
 
 
-async def test_action_requests_change_nothing_yet(processor: QueryProcessor) -> None:
-    response = await ask(processor, "set the price of the club sandwich to $14.50")
-    assert response.error_type is ErrorTypes.UNSUPPORTED_QUERY
-    assert "nothing was changed" in response.text
-
-
 async def test_unexpected_failures_become_an_internal_error_answer(
     processor: QueryProcessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:

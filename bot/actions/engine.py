@@ -31,7 +31,7 @@ from bot.understanding.entities import EntityIndex
 from bot.understanding.guard import SqlGuard
 from bot.understanding.model import SemanticModel
 
-Scope = Sequence[int] | None
+Scope = Sequence[int | str] | None
 
 
 class ActionEngine(SyncTwins):

@@ -123,6 +123,9 @@ class EntityIndex:
                         continue
                     phrase = " ".join(words)
                     found = self._match(phrase, how, blocked)
+                    if how == "exact" and phrase in blocked:
+                        # "price" is a word of the model before it is Mr Price's surname.
+                        found = tuple(e for e in found if e.column not in self._low)
                     if found:
                         used[start : start + size] = [True] * size
                         others = self._match(phrase, "partial", blocked) if how == "exact" else ()

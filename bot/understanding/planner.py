@@ -391,8 +391,11 @@ class Planner:
     def _listing_subject(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         entity_tables = [f.column.partition(".")[0] for f in filters]
         subject = r.table or r.which_table
+        unit = self.model.roles.get("unit")
         for table in entity_tables:
-            if subject is None or self._is_above(subject, table):
+            if subject is None and table == unit:
+                subject = table  # "how much is the club sandwich": the item itself
+            elif subject is None or self._is_above(subject, table):
                 child = self._named_child(table)
                 if child:
                     subject = child
