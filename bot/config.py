@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["terminal:*"], validation_alias="SWOOP_ADMINS"
     )
     context_ttl_s: float = Field(86_400.0, gt=0, validation_alias="SWOOP_CONTEXT_TTL_S")
+    location_scopes: Annotated[dict[str, tuple[str, ...]], NoDecode] = Field(
+        default_factory=dict, validation_alias="SWOOP_LOCATION_SCOPES"
+    )
     log_level: str = Field("INFO", validation_alias="SWOOP_LOG_LEVEL")
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
@@ -91,6 +94,31 @@ class Settings(BaseSettings):
                     f"entry {entry!r} should be platform:id with platform one of {sorted(kinds)}"
                 )
         return value
+
+    @field_validator("location_scopes", mode="before")
+    @classmethod
+    def _parse_scopes(cls, value: object) -> object:
+        """``slack:C123=1+2,discord:998877=3`` → {"slack:C123": ("1", "2"), ...}."""
+        if not isinstance(value, str):
+            return value
+        scopes: dict[str, tuple[str, ...]] = {}
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            place, sep, ids = entry.partition("=")
+            values = tuple(v.strip() for v in ids.split("+") if v.strip())
+            if not sep or ":" not in place or not values:
+                raise ValueError(
+                    f"entry {entry!r} should be platform:channel=ID+ID (e.g. slack:C0123=1+2)"
+                )
+            scopes[place.strip()] = values
+        return scopes
+
+    def scope_for(self, platform: str, *places: str) -> tuple[int | str, ...] | None:
+        """The locations a channel (or Discord guild) may see; None when it is not mapped."""
+        for place in places:
+            ids = self.location_scopes.get(f"{platform}:{place}")
+            if ids is not None:
+                return tuple(int(v) if v.isdigit() else v for v in ids)
+        return None
 
     @field_validator("log_level")
     @classmethod

@@ -272,6 +272,20 @@ class QueryProcessor(SyncTwins):
             raise SwoopError("A rating is +1 or -1.")
         return await self.store.upsert_feedback_async(query_id, user, rating, comment)
 
+    async def remember_answer_async(self, query_id: str, answer_ref: str) -> bool:
+        """Tie the platform message that carries an answer (Slack ts, Discord id) to its query."""
+        return await self.store.set_answer_ref_async(query_id, answer_ref)
+
+    async def feedback_on_answer_async(
+        self, platform: str, answer_ref: str, user: str, rating: int
+    ) -> bool:
+        """A reaction on an answer message: +1/-1 records, 0 removes. False when the message is
+        not one of Swoop's answers (reactions elsewhere are ignored)."""
+        record = await self.store.find_query_by_answer_ref_async(platform, answer_ref)
+        if record is None:
+            return False
+        return await self.submit_feedback_async(record.query_id, f"{platform}:{user}", rating)
+
     async def get_feedback_stats_async(self, since: datetime | None = None) -> dict[str, Any]:
         records = await self.store.list_feedback_async(since)
         return feedback_stats(records, datetime.now(UTC))
@@ -332,6 +346,8 @@ class QueryProcessor(SyncTwins):
     get_feedback_stats = sync_twin(get_feedback_stats_async)
     feedback_stats_response = sync_twin(feedback_stats_response_async)
     audit_log = sync_twin(audit_log_async)
+    remember_answer = sync_twin(remember_answer_async)
+    feedback_on_answer = sync_twin(feedback_on_answer_async)
     health_check = sync_twin(health_check_async)
     dispose = sync_twin(dispose_async)
     _process_data_query = sync_twin(_process_data_query_async)
