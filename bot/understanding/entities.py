@@ -126,6 +126,9 @@ class EntityIndex:
                     if how == "exact" and phrase in blocked:
                         # "price" is a word of the model before it is Mr Price's surname.
                         found = tuple(e for e in found if e.column not in self._low)
+                    if how == "exact" and any(e.column not in self._low for e in found):
+                        # "french fries": the dish before the side of the same name.
+                        found = tuple(e for e in found if e.column not in self._low)
                     if found:
                         used[start : start + size] = [True] * size
                         others = self._match(phrase, "partial", blocked) if how == "exact" else ()
