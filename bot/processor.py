@@ -117,10 +117,11 @@ class QueryProcessor(SyncTwins):
         text = message.text.strip()
         if not text:
             return await self.responses.help_response_async(GREETING)
-        reply = await self.actions.reply_async(message, query_id)
+        pendings = await self.store.pending_by_kind_async(message.key)
+        reply = await self.actions.reply_async(message, query_id, pendings)
         if reply is not None:
             return reply
-        pending = await self.store.get_pending_async(message.key, "clarification")
+        pending = pendings.get("clarification")
         if pending is not None:
             choice = _choose(text, pending.pending_id, pending.payload["options"])
             if choice is not None:

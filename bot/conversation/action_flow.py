@@ -114,14 +114,16 @@ class ActionFlow:
 
     # -- replies to a pending confirmation or choice ---------------------------------------------
 
-    async def reply_async(self, message: Message, query_id: str) -> Response | None:
+    async def reply_async(
+        self, message: Message, query_id: str, pendings: dict[str, PendingRecord]
+    ) -> Response | None:
         """The answer to a pending confirmation/choice, or None when the message is not one."""
-        pending = await self.store.get_pending_async(message.key, "confirmation")
+        pending = pendings.get("confirmation")
         if pending is not None:
             verdict = _verdict(message.text, pending.pending_id)
             if verdict is not None:
                 return await self._decide(message, pending, verdict, query_id)
-        choice = await self.store.get_pending_async(message.key, "action_choice")
+        choice = pendings.get("action_choice")
         if choice is not None:
             index = _choice(message.text, choice.pending_id, len(choice.payload["options"]))
             if index is not None and message.user == choice.user:

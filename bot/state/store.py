@@ -357,6 +357,14 @@ class StateStore(SyncTwins):
             row = (await session.scalars(stmt)).first()
             return None if row is None else row.to_record()
 
+    async def pending_by_kind_async(self, key: ConversationKey) -> dict[str, PendingRecord]:
+        """Every unexpired pending of ``key``, by kind (one query per message)."""
+        stmt = select(PendingRow).where(
+            *PendingRow.where_key(key), PendingRow.expires_at > self._now()
+        )
+        async with self._transaction("load the pending requests") as session:
+            return {row.kind: row.to_record() for row in await session.scalars(stmt)}
+
     async def take_pending_async(self, pending_id: str) -> PendingRecord | None:
         """Claim and remove an unexpired pending; exactly one concurrent caller gets it."""
         stmt = (
@@ -472,6 +480,7 @@ class StateStore(SyncTwins):
     list_feedback = sync_twin(list_feedback_async)
     put_pending = sync_twin(put_pending_async)
     get_pending = sync_twin(get_pending_async)
+    pending_by_kind = sync_twin(pending_by_kind_async)
     take_pending = sync_twin(take_pending_async)
     cancel_pending = sync_twin(cancel_pending_async)
     append_audit = sync_twin(append_audit_async)
