@@ -8,7 +8,6 @@ lines), the time column nearest to the subject, what "active" means.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import replace
 
 from bot.errors import NotFoundError
@@ -17,6 +16,13 @@ from bot.understanding.model import SemanticModel, humanize
 from bot.understanding.outcomes import Clarification, ClarificationOption, NotUnderstood
 from bot.understanding.parser import Reading
 from bot.understanding.plan import Dimension, Filter, Measure, OrderBy, QueryPlan
+from bot.understanding.relations import (
+    amount_column,
+    describes_unit,
+    is_above,
+    named_child,
+    time_column,
+)
 from bot.understanding.time_words import TimeRange
 from bot.understanding.vocabulary import DimensionTarget
 
@@ -121,14 +127,14 @@ class Planner:
         result = self._fresh(r, override)
         if isinstance(result, QueryPlan):
             return result
-        role = "units_sold" if self._describes_unit(override.column) else "sales"
+        role = "units_sold" if describes_unit(self.model, override.column) else "sales"
         metric = self.model.roles.get(role)
         return self._fresh(replace(r, metric=metric), override) if metric else result
 
     def _metric_name(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         metrics = self.model.metrics
-        item_level = any(self._describes_unit(f.column) for f in filters) or any(
-            t.table and self._describes_unit(f"{t.table}.x") for t in r.dimensions
+        item_level = any(describes_unit(self.model, f.column) for f in filters) or any(
+            t.table and describes_unit(self.model, f"{t.table}.x") for t in r.dimensions
         )
         how_much = bool(re.search(r"\bhow much\b", r.original.lower()))
         sold = self.model.roles.get("units_sold")
@@ -202,7 +208,7 @@ class Planner:
 
     def _dimensions_for(self, target: DimensionTarget, subject: str) -> list[Dimension]:
         if target.grain is not None:
-            column = self.time_column(subject)
+            column = time_column(self.model, subject)
             if column is None:
                 return []
             return [Dimension(column, target.grain, target.grain)]
@@ -242,7 +248,9 @@ class Planner:
     def _add_numeric(self, plan: QueryPlan, r: Reading) -> QueryPlan:
         if not r.numeric:
             return plan
-        amount = self.amount_column(r.table or plan.subject) or self.amount_column(plan.subject)
+        amount = amount_column(self.model, r.table or plan.subject) or amount_column(
+            self.model, plan.subject
+        )
         for op, value, named in r.numeric:
             column = named or amount
             if column is None:
@@ -255,7 +263,7 @@ class Planner:
         """Finer metric when rows split, defaults, the time column, order and limit."""
         plan = self._refine_metric(plan)
         plan = self._apply_defaults(plan)
-        plan = replace(plan, time_column=self.time_column(plan.subject))
+        plan = replace(plan, time_column=time_column(self.model, plan.subject))
         if r.direction and plan.measures and (plan.dimensions or r.limit):
             limit = r.limit or (1 if self._singular_ask(r) else DEFAULT_TOP)
             plan = replace(
@@ -356,12 +364,12 @@ class Planner:
             return None
         table = self.model.tables[subject]
         columns = [f"{subject}.{c}" for c in table.shown_columns]
-        money = self.amount_column(subject)
+        money = amount_column(self.model, subject)
         if money:
             columns.append(money)
         if not table.shown_columns:
             columns.insert(0, f"{subject}.{table.primary_key[0]}")
-            time = self.time_column(subject)
+            time = time_column(self.model, subject)
             if time and time.startswith(subject + "."):
                 columns.append(time)
         plan = QueryPlan(
@@ -377,7 +385,7 @@ class Planner:
             )
         plan = self._apply_defaults(plan) if table.default_filters else plan
         if r.times:
-            time = self.time_column(subject)
+            time = time_column(self.model, subject)
             if time:
                 plan = replace(plan, time_column=time, time_range=r.times[0])
         if r.direction and money:
@@ -395,8 +403,8 @@ class Planner:
         for table in entity_tables:
             if subject is None and table == unit:
                 subject = table  # "how much is the club sandwich": the item itself
-            elif subject is None or self._is_above(subject, table):
-                child = self._named_child(table)
+            elif subject is None or is_above(self.model, subject, table):
+                child = named_child(self.model, table)
                 if child:
                     subject = child
         return subject
@@ -438,7 +446,7 @@ class Planner:
         if (
             filters
             and "items_sold" in self.model.metrics
-            and any(self._describes_unit(f.column) for f in filters)
+            and any(describes_unit(self.model, f.column) for f in filters)
         ):
             metric_names = ["items_sold", "item_revenue"]
         options = []
@@ -494,7 +502,7 @@ class Planner:
             plan = self._refine_metric(plan)
             plan = replace(plan, filters=tuple(f for f in plan.filters if not f.default))
             plan = self._apply_defaults(plan)
-            plan = replace(plan, time_column=self.time_column(plan.subject))
+            plan = replace(plan, time_column=time_column(self.model, plan.subject))
             if r.direction and (plan.dimensions or r.limit):
                 plan = replace(
                     plan,
@@ -527,62 +535,7 @@ class Planner:
         if self.model.scope_table in {a, b}:
             return False
         entity_like = all(self.model.tables[t].shown_columns for t in (a, b))
-        return entity_like and (a == b or self._is_above(a, b) or self._is_above(b, a))
-
-    # -- model helpers ---------------------------------------------------------------------------
-
-    def time_column(self, table: str) -> str | None:
-        """The time column of ``table``, else of the nearest table it references."""
-        queue, seen = deque([table]), {table}
-        while queue:
-            current = queue.popleft()
-            found = self.model.time_column_of(current)
-            if found:
-                return found
-            for column in self.model.tables[current].columns.values():
-                if column.foreign_key and column.foreign_key[0] not in seen:
-                    seen.add(column.foreign_key[0])
-                    queue.append(column.foreign_key[0])
-        return None
-
-    def amount_column(self, table: str) -> str | None:
-        spec = self.model.tables.get(table)
-        if spec is None:
-            return None
-        money = [c for c in spec.columns.values() if c.format == "money"]
-        return money[0].qualified if money else None
-
-    def _is_above(self, upper: str, lower: str) -> bool:
-        """Whether ``lower`` references ``upper`` through foreign keys (directly or not)."""
-        queue, seen = deque([lower]), {lower}
-        while queue:
-            current = queue.popleft()
-            for column in self.model.tables[current].columns.values():
-                ref = column.foreign_key[0] if column.foreign_key else None
-                if ref == upper:
-                    return True
-                if ref and ref not in seen:
-                    seen.add(ref)
-                    queue.append(ref)
-        return False
-
-    def _named_child(self, table: str) -> str | None:
-        for other in self.model.tables.values():
-            for column in other.columns.values():
-                if column.foreign_key and column.foreign_key[0] == table and other.shown_columns:
-                    return other.name
-        return None
-
-    def _describes_unit(self, column: str) -> bool:
-        """Whether a column describes what was sold (an item, its category...), not the sale."""
-        table = column.partition(".")[0]
-        sold = self.model.metrics.get(self.model.roles.get("units_sold", ""))
-        sales = self.model.metrics.get(self.model.roles.get("sales", ""))
-        if sold is None or table not in self.model.tables:
-            return False
-        path = self.model.join_path(sold.table, table) or ()
-        sale_table = sales.table if sales else None
-        return bool(path) and path[0].table != sale_table and table != self.model.scope_table
+        return entity_like and (a == b or is_above(self.model, a, b) or is_above(self.model, b, a))
 
 
 def _negate(op: str) -> str:
