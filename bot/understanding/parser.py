@@ -25,7 +25,9 @@ NUMBER_WORDS = {
 }  # fmt: skip
 NUM = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 
-COMPARISON_CUE = re.compile(r"\b(vs\.?|versus|compared? (?:to|with)|against|relative to)\b")
+COMPARISON_CUE = re.compile(
+    r"\b(vs\.?|versus|compared? (?:to|with)|against|relative to)\b|^(compare|comparing)\b"
+)
 SHIFT_CUE = re.compile(
     r"\b(?:the )?(day|week|month|quarter|year|period|one) (?:before|prior)\b"
     r"|\bbefore that\b|\bthe prior (day|week|month|quarter|year)\b"
@@ -62,14 +64,16 @@ ADJECTIVE_GRAINS = {
 }  # fmt: skip
 NEGATION = re.compile(
     r"(\b(not|excluding|exclude|except|other than|without|besides|apart from|non|but not|"
-    r"outside(?: of)?)|n't)(\s+(at|from|in|for|the|a|an|to|by|of))*\s*$"
+    r"not counting|not including|leaving out|minus|outside(?: of)?|"
+    r"werent|wasnt|isnt|arent|dont|didnt|doesnt)|n't)(\s+(at|from|in|for|the|a|an|to|by|of))*\s*$"
 )
 LISTING_CUE = re.compile(
-    r"^(show|list|which|what are|what's on|whats on|what is on|what do we have|give me|display|"
+    r"^(show|list|which|what are|what's on|whats on|what is on|what do we have|give me|gimme|"
+    r"pull up|display|"
     r"see|find|get|tell me)\b|\bon the menu\b|\bwhat(?:'s| is| are)? (?:on|in) the\b"
     r"|\bdo we (?:have|offer|sell|serve|carry)\s*$"
     r"|^how much (?:is|are|does|do)\b(?!.*\b(?:sell|sold|make|made))"
-    r"|\bwhat does .* cost\b|\bprice of\b"
+    r"|\bwhat does .* cost\b|\bprice of\b|\b(their|the) prices\b"
 )
 BUSY = re.compile(r"\b(busiest|quietest|slowest|busy|quiet)\s+")
 RANK = re.compile(r"\b(rank|ranked|ranking|sort|sorted|order(?:ed)? by)\b")
@@ -78,12 +82,16 @@ PRICE_SUPERLATIVE = re.compile(
     r"\bthe (cheapest|least expensive|most expensive|priciest)\b"
 )
 WHICH_TABLE = re.compile(r"\b(which|what)\s+(?P<rest>.*)")
-COUNT_CUE = re.compile(r"\b(how many|number of|count of|count|# of)\b")
+COUNT_CUE = re.compile(r"\b(how many|number of|count of|count)\b|(?:^|\s)(# of)\s")
 SELL_CUE = re.compile(r"\b(sold|sell|sells|selling|sale of|ordered|moved)\b")
-HOW_MUCH_SELL = re.compile(r"\bhow much\b.*\b(sell|sold|make|made|earn|bring in)\b")
+HOW_MUCH_SELL = re.compile(
+    r"\bhow much\b.*\b(sell|sold|make|made|earn|bring in)\b"
+    r"|\bwhat did .*\b(bring in|make|take in|earn|gross|ring up)\b|\b(brought|bring) in\b"
+)
 BEST_SELLING = re.compile(
     r"\b(best|top|worst|least|most|slowest)[ -]?(selling|sellers?|sold|popular|ordered)\b"
     r"|\bsold the (most|least)\b|\bsell the (most|least)\b|\bmost popular\b|\bleast popular\b"
+    r"|\bsellers\b"
 )
 ACTIVE = re.compile(r"\b(active|enabled|available|live|currently offered|on the menu)\b")
 INACTIVE = re.compile(
@@ -136,6 +144,7 @@ class Reading:
     counting: bool = False
     counted_table: str | None = None  # "how many ratings": the table whose rows are counted
     selling: bool = False
+    selling_money: bool = False  # "what did we bring in": money, not units
     best_selling: bool = False
     small_talk: bool = False
     out_of_scope: bool = False
@@ -166,8 +175,17 @@ def _singular_mention(text: str, start: int, end: int, nouns: frozenset[str]) ->
     return before[-1] in {"the", "a", "an", "one", "that", "this", "our"}
 
 
+ABBREVIATIONS = {
+    "yr": "year", "yrs": "years", "wk": "week", "wks": "weeks", "mo": "month", "mos": "months",
+    "avg": "average", "tmrw": "tomorrow", "yday": "yesterday", "rev": "revenue", "qty": "quantity",
+    "hrs": "hours", "hr": "hour", "thru": "through", "w/o": "without",
+}  # fmt: skip
+ABBREVIATION = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w/])")
+
+
 def clean(question: str) -> str:
-    text = fold(question).replace("’", "'").replace("‘", "'").replace("“", "").replace("”", "")
+    text = ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], fold(question))
+    text = text.replace("’", "'").replace("‘", "'").replace("“", "").replace("”", "")
     text = re.sub(r"[?!;,\"]+", " ", text)
     text = re.sub(r"(?<=\w)'s\b", "", text)  # "today's sales" → "today sales"
     text = re.sub(r"(?<![\d])\.(?!\d)", " ", text)
@@ -203,7 +221,9 @@ class QuestionReader:
         self._top_n(r)
         self._numeric(r)
         r.best_selling = bool(BEST_SELLING.search(r.text))
-        r.selling = bool(SELL_CUE.search(r.text)) or bool(HOW_MUCH_SELL.search(r.text))
+        money = HOW_MUCH_SELL.search(r.text)
+        r.selling = bool(SELL_CUE.search(r.text)) or money is not None
+        r.selling_money = money is not None and "how much" not in money.group(0)
         count = COUNT_CUE.search(r.text)
         r.counting = count is not None
         if count is not None:
@@ -373,7 +393,7 @@ class QuestionReader:
                 found = self.vocabulary.find_metric(r.text)
                 break
             table = self.vocabulary.find_table(rest)
-            if agg in {"max", "min"} and table and table[1][0] <= 2:
+            if agg in {"max", "min"} and table and len(rest[: table[1][0]].split()) <= 1:
                 r.direction = "desc" if agg == "max" else "asc"
                 r.superlative_word = word
                 r.table = table[0]

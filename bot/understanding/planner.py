@@ -152,7 +152,7 @@ class Planner:
             return self.model.roles["volume"]
         if r.best_selling and sold:
             return sold
-        if r.selling and sales and how_much:
+        if r.selling and sales and (how_much or r.selling_money):
             return sales
         if r.selling and sold and (r.counting or item_level):
             return sold
@@ -404,7 +404,9 @@ class Planner:
             if subject is None and table == unit:
                 subject = table  # "how much is the club sandwich": the item itself
             elif subject is None or is_above(self.model, subject, table):
-                child = named_child(self.model, table)
+                # "what's on the Terrace Room menu": the items under it, else its children.
+                below = unit if unit and is_above(self.model, table, unit) else None
+                child = below or named_child(self.model, table)
                 if child:
                     subject = child
         return subject
