@@ -41,7 +41,11 @@ from bot.understanding.plan import QueryPlan
 log = logging.getLogger(__name__)
 
 PACKAGED_MODEL = Path(__file__).resolve().parent / "sample" / "club.swoop.yaml"
-CONTEXT_PLANS = 3  # plans kept per thread for follow-ups
+CONTEXT_PLANS = 3
+# Kinds whose answers record their own query (with plan and SQL); others are logged after.
+RECORDED_KINDS = frozenset(
+    {ResponseKind.DATA, ResponseKind.CLARIFICATION}
+)  # plans kept per thread for follow-ups
 CLARIFICATION_TTL_S = 30 * 60
 SCOPE_ANSWER = (
     "I'm Swoop, and I stick to your data: orders, sales, items, categories, ratings and opening "
@@ -111,7 +115,22 @@ class QueryProcessor(SyncTwins):
             response = await self._create_error_response_async(exc, query_id=query_id)
         elapsed = (time.perf_counter() - started) * 1000
         self.metrics.record(elapsed, response.error_type)
+        if response.kind not in RECORDED_KINDS:
+            await self._log_turn(message, response, query_id)
         return _with_timing(response, elapsed)
+
+    async def _log_turn(self, message: Message, response: Response, query_id: str) -> None:
+        """Every turn is in the query log (errors and help too), so Swoop knows its threads."""
+        try:
+            await self.store.record_query_async(
+                query_id, message.key, message.user, message.text, response.kind.value, None, None
+            )
+        except SwoopError:
+            log.warning("could not log a %s turn (query %s)", response.kind.value, query_id)
+
+    async def in_conversation_async(self, key: ConversationKey) -> bool:
+        """Whether Swoop has answered in this thread (so replies there need no mention)."""
+        return await self.store.has_queries_async(key)
 
     async def _dispatch(self, message: Message, query_id: str) -> Response:
         text = message.text.strip()
@@ -348,6 +367,7 @@ class QueryProcessor(SyncTwins):
     feedback_stats_response = sync_twin(feedback_stats_response_async)
     audit_log = sync_twin(audit_log_async)
     remember_answer = sync_twin(remember_answer_async)
+    in_conversation = sync_twin(in_conversation_async)
     feedback_on_answer = sync_twin(feedback_on_answer_async)
     health_check = sync_twin(health_check_async)
     dispose = sync_twin(dispose_async)

@@ -122,7 +122,10 @@ class QueryRow(_KeyColumns, StateBase):
     """One answered question, so feedback can be tied to its question, plan and SQL."""
 
     __tablename__ = "swoop_queries"
-    __table_args__ = (Index("ix_swoop_queries_answer_ref", "platform", "answer_ref"),)
+    __table_args__ = (
+        Index("ix_swoop_queries_answer_ref", "platform", "answer_ref"),
+        Index("ix_swoop_queries_conversation", "platform", "workspace", "channel", "thread"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(ID_LENGTH))

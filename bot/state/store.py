@@ -231,6 +231,12 @@ class StateStore(SyncTwins):
         )
         await self._rowcount("record the query", stmt.on_conflict_do_nothing(index_elements=["id"]))
 
+    async def has_queries_async(self, key: ConversationKey) -> bool:
+        """Whether anything was answered in conversation ``key`` (Swoop is part of it)."""
+        stmt = select(QueryRow.id).where(*QueryRow.where_key(key)).limit(1)
+        async with self._transaction("look up the conversation") as session:
+            return (await session.scalars(stmt)).first() is not None
+
     async def get_query_async(self, query_id: str) -> QueryRecord | None:
         """The answered query ``query_id``, if recorded."""
         async with self._transaction("load the query") as session:
@@ -473,6 +479,7 @@ class StateStore(SyncTwins):
     purge_expired = sync_twin(purge_expired_async)
     record_query = sync_twin(record_query_async)
     get_query = sync_twin(get_query_async)
+    has_queries = sync_twin(has_queries_async)
     find_query_by_answer_ref = sync_twin(find_query_by_answer_ref_async)
     set_answer_ref = sync_twin(set_answer_ref_async)
     upsert_feedback = sync_twin(upsert_feedback_async)
