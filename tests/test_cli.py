@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from adapters.cli import main
 
 
 def swoop(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "adapters.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -58,7 +58,7 @@ def test_run_without_credentials_starts_the_chat_and_exits_at_end_of_input(tmp_p
 
 def test_run_with_stdin_closed_exits_cleanly() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "adapters.cli", "run"],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

@@ -127,29 +127,34 @@ def cmd_feedback_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    configured = [
-        name
-        for name, present in (
-            ("Slack", settings.slack_configured),
-            ("Discord", settings.discord_configured),
-        )
-        if present
-    ]
-    if configured:
-        print(
-            f"{' and '.join(configured)} credentials found, but this build has no "
-            f"{'/'.join(configured)} adapter yet; starting the terminal chat instead.",
-            file=sys.stderr,
-        )
-    else:
-        print(
-            "No Slack or Discord credentials configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET "
-            "or SLACK_APP_TOKEN; DISCORD_TOKEN). See .env.example and README.md.\n"
-            "Starting the terminal chat on "
-            + ("the sample database." if settings.uses_sample_db else "SWOOP_DATABASE_URL."),
-            file=sys.stderr,
-        )
+    if settings.slack_configured or settings.discord_configured:
+        import asyncio
+
+        from adapters.runner import run_platforms_async
+
+        processor = _processor(settings)
+        return asyncio.run(run_platforms_async(settings, processor))
+    print(
+        "No Slack or Discord credentials configured (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET "
+        "or SLACK_APP_TOKEN; DISCORD_TOKEN). See .env.example and README.md.\n"
+        "Starting the terminal chat on "
+        + ("the sample database." if settings.uses_sample_db else "SWOOP_DATABASE_URL."),
+        file=sys.stderr,
+    )
     return cmd_chat(args, settings)
+
+
+def cmd_discord_sync(_args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.discord_configured:
+        print("swoop: DISCORD_TOKEN is not set; nothing to register.", file=sys.stderr)
+        return EXIT_USAGE
+    import asyncio
+
+    from adapters.discord import sync_commands
+
+    where = asyncio.run(sync_commands(settings))
+    print(f"Registered Swoop's slash commands {where}.")
+    return EXIT_OK
 
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -180,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (omit to read stdin)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     data_options(ask)
+    add("discord-sync", cmd_discord_sync, "register the Discord slash commands")
     audit = add("audit", cmd_audit, "the audit log of changes made from chat, newest first")
     audit.add_argument("--json", action="store_true", help="one JSON object per entry")
     audit.add_argument("--thread", help="only this terminal conversation")
