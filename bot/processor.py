@@ -297,14 +297,18 @@ class QueryProcessor(SyncTwins):
         return await self.store.set_answer_ref_async(query_id, answer_ref)
 
     async def feedback_on_answer_async(
-        self, platform: str, answer_ref: str, user: str, rating: int
+        self, platform: str, answer_ref: str, user: str, rating: int, *, added: bool = True
     ) -> bool:
-        """A reaction on an answer message: +1/-1 records, 0 removes. False when the message is
-        not one of Swoop's answers (reactions elsewhere are ignored)."""
+        """A reaction on an answer message: an added 👍/👎 (+1/-1) records that rating, a removed
+        one withdraws it (only if it is still the user's rating). False when the message is not
+        one of Swoop's answers (reactions elsewhere are ignored)."""
         record = await self.store.find_query_by_answer_ref_async(platform, answer_ref)
         if record is None:
             return False
-        return await self.submit_feedback_async(record.query_id, f"{platform}:{user}", rating)
+        who = f"{platform}:{user}"
+        if not added:
+            return await self.store.remove_feedback_async(record.query_id, who, rating)
+        return await self.submit_feedback_async(record.query_id, who, rating)
 
     async def get_feedback_stats_async(self, since: datetime | None = None) -> dict[str, Any]:
         records = await self.store.list_feedback_async(since)

@@ -334,12 +334,14 @@ async def test_reactions_are_recorded_per_user_and_removed_and_own_reactions_ign
 ) -> None:
     # Without DISCORD_GATEWAY_URL the bot asks the (custom) REST API where the gateway is.
     async with bot(fake, sample_db, tmp_path, discord_gateway_url=None) as (_, processor):
-        seen: asyncio.Queue[tuple[str, int, bool]] = asyncio.Queue()
+        seen: asyncio.Queue[tuple[str, int, bool, bool]] = asyncio.Queue()
         record = processor.feedback_on_answer_async
 
-        async def spy(platform: str, answer_ref: str, user: str, rating: int) -> bool:
-            changed = await record(platform, answer_ref, user, rating)
-            await seen.put((user, rating, changed))
+        async def spy(
+            platform: str, answer_ref: str, user: str, rating: int, *, added: bool = True
+        ) -> bool:
+            changed = await record(platform, answer_ref, user, rating, added=added)
+            await seen.put((user, rating, added, changed))
             return changed
 
         monkeypatch.setattr(processor, "feedback_on_answer_async", spy)
@@ -354,7 +356,11 @@ async def test_reactions_are_recorded_per_user_and_removed_and_own_reactions_ign
         got = [await asyncio.wait_for(seen.get(), WAIT_S) for _ in range(3)]
         records = await processor.store.list_feedback_async()
         stats = await processor.get_feedback_stats_async()
-    assert sorted(got) == [(str(ANN), 0, True), (str(ANN), 1, True), (str(BOB), -1, True)]
+    assert sorted(got) == [
+        (str(ANN), 1, False, True),
+        (str(ANN), 1, True, True),
+        (str(BOB), -1, True, True),
+    ]
     assert seen.empty()  # the bot's own 👍 and 👎 (echoed by Discord) never reached the core
     assert [(r.user, r.rating) for r in records] == [(f"discord:{BOB}", -1)]
     assert (stats["ratings"], stats["helpful"], stats["not_helpful"]) == (1, 0, 1)

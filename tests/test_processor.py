@@ -146,6 +146,23 @@ async def test_feedback_is_idempotent_replaced_and_removable(processor: QueryPro
     assert (stats["ratings"], stats["helpful"]) == (1, 1)
 
 
+async def test_taking_back_one_reaction_keeps_the_other(processor: QueryProcessor) -> None:
+    answer = await processor.process_query_async(
+        Message("slack", "T1", "C1", "1.0", "U1", "tips yesterday")
+    )
+    assert answer.query_id is not None
+    await processor.remember_answer_async(answer.query_id, "C1:1.0")
+    assert await processor.feedback_on_answer_async("slack", "C1:1.0", "U1", 1)
+    assert await processor.feedback_on_answer_async("slack", "C1:1.0", "U1", -1)
+    # Taking back the 👍 that was replaced by 👎 leaves the 👎.
+    assert not await processor.feedback_on_answer_async("slack", "C1:1.0", "U1", 1, added=False)
+    assert (await processor.get_feedback_stats_async())["not_helpful"] == 1
+    assert await processor.feedback_on_answer_async("slack", "C1:1.0", "U1", -1, added=False)
+    assert (await processor.get_feedback_stats_async())["ratings"] == 0
+    # Reactions on other messages are not feedback.
+    assert not await processor.feedback_on_answer_async("slack", "C9:9.9", "U1", 1)
+
+
 async def test_feedback_typed_in_the_thread(processor: QueryProcessor) -> None:
     await ask(processor, "sales yesterday")
     thanks = await ask(processor, "wrong answer")

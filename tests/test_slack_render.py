@@ -96,7 +96,8 @@ def test_thumbs_reactions_on_swoop_messages_are_feedback() -> None:
 
     assert react("+1::skin-tone-3").rating == 1 and react("thumbsup").answer_ref == "C1:9.9"
     assert react("-1").rating == -1 and react("thumbsdown").rating == -1
-    assert react("+1", "reaction_removed").rating == 0
+    removed = react("+1", "reaction_removed")
+    assert (removed.rating, removed.added) == (1, False)
     assert react("tada") is None and react("+1", user=BOT) is None
     assert react("+1", item_user="U_BOB") is None
     assert react("+1", item={"type": "file", "file": "F1"}) is None

@@ -294,7 +294,7 @@ class DiscordAdapter:
             return
         async with self._feedback_order:
             await self.processor.feedback_on_answer_async(
-                PLATFORM, str(payload.message_id), str(payload.user_id), rating if added else 0
+                PLATFORM, str(payload.message_id), str(payload.user_id), rating, added=added
             )
 
     # -- answering ---------------------------------------------------------------------------

@@ -287,7 +287,7 @@ class SlackAdapter:
             return
         async with self._ordered.hold(("reaction", feedback.answer_ref, feedback.user)):
             await self.processor.feedback_on_answer_async(
-                PLATFORM, feedback.answer_ref, feedback.user, feedback.rating
+                PLATFORM, feedback.answer_ref, feedback.user, feedback.rating, added=feedback.added
             )
 
     async def _click_async(self, click: ButtonClick) -> None:

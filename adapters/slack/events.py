@@ -52,7 +52,8 @@ class Question:
 class ReactionFeedback:
     answer_ref: str  # "{channel}:{ts}" of the message reacted to
     user: str
-    rating: int  # +1, -1, or 0 for a removed reaction
+    rating: int  # +1 or -1: the reaction's meaning
+    added: bool = True  # False: the reaction was taken back
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def feedback_from_reaction(
     if not channel or not ts:
         return None
     return ReactionFeedback(
-        f"{channel}:{ts}", user, rating if event.get("type") == "reaction_added" else 0
+        f"{channel}:{ts}", user, rating, added=event.get("type") == "reaction_added"
     )
 
 

@@ -305,11 +305,16 @@ class StateStore(SyncTwins):
                 ) from exc.__cause__
             raise
 
-    async def remove_feedback_async(self, query_id: str, user: str) -> bool:
-        """Withdraw ``user``'s rating of ``query_id``; True if there was one."""
+    async def remove_feedback_async(
+        self, query_id: str, user: str, rating: int | None = None
+    ) -> bool:
+        """Withdraw ``user``'s rating of ``query_id`` (only if it is ``rating``, when given: taking
+        back a 👎 leaves a 👍 in place); True if there was one."""
         stmt = delete(FeedbackRow).where(
             FeedbackRow.query_id == query_id, FeedbackRow.user_id == user
         )
+        if rating is not None:
+            stmt = stmt.where(FeedbackRow.rating == rating)
         return await self._rowcount("remove feedback", stmt) > 0
 
     async def list_feedback_async(self, since: datetime | None = None) -> list[FeedbackRecord]:
