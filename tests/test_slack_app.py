@@ -382,6 +382,27 @@ def price(db: Path, item: str) -> float:
         return float(conn.execute("SELECT price FROM items WHERE name = ?", (item,)).fetchone()[0])
 
 
+async def test_slack_group_admins_are_looked_up_in_user_groups(
+    club_db: Path, tmp_path: Path
+) -> None:
+    slack = await start(club_db, tmp_path, admins="slack-group:S_MANAGERS")
+    slack.fake.user_groups["S_MANAGERS"] = ("U_ADMIN",)
+    try:
+        await slack.event(
+            mention("disable the caesar salad", channel=CHANNEL, ts="1300.1", user="U_BOB")
+        )
+        [refused] = await slack.fake.wait_for("chat.postMessage")
+        assert "can't change data" in refused.args["text"]
+        await slack.event(
+            mention("disable the caesar salad", channel=CHANNEL, ts="1300.2", user="U_ADMIN")
+        )
+        asked = (await slack.fake.wait_for("chat.postMessage", 2))[1]
+        assert "will change" in asked.args["text"]
+        assert len(slack.fake.calls_to("usergroups.list")) == 1  # cached between messages
+    finally:
+        await slack.close()
+
+
 async def test_confirm_button_changes_data_only_for_the_admin_who_asked(
     club_db: Path, tmp_path: Path
 ) -> None:

@@ -24,6 +24,7 @@ NEEDED_SCOPES = {
     "reactions.remove": "reactions:write",
     "files.uploadV2": "files:write",
     "/swoop": "commands",
+    "usergroups.list": "usergroups:read",
 }
 
 
@@ -44,6 +45,7 @@ def test_scopes_are_exactly_the_needed_ones() -> None:
         "reactions.add",
         "reactions.remove",
         "files.uploadV2",
+        "usergroups.list",
         COMMAND,
     }
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Hashable
+from dataclasses import replace
 from typing import Any, cast
 
 import aiohttp
@@ -35,6 +36,7 @@ from adapters.slack.events import (
     feedback_from_reaction,
     question_from_event,
 )
+from adapters.slack.groups import UserGroups
 from adapters.slack.payloads import (
     BlockActionsPayload,
     EventCallback,
@@ -97,6 +99,8 @@ class SlackAdapter:
         self.client = build_client(settings)
         self.app: AsyncApp = build_app(settings, self.client)
         self.poster = SlackPoster(self.client)
+        wants_groups = any(entry.startswith("slack-group:") for entry in settings.admins)
+        self.groups = UserGroups(self.client) if wants_groups else None
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_ANSWERS)
         self._ordered = KeyedLocks()
@@ -272,10 +276,18 @@ class SlackAdapter:
         await self.poster.react_async(message.channel, question_ts, add=True)
         try:
             async with self._ordered.hold(message.key), self._slots:
-                response = await self.processor.process_query_async(message)
+                response = await self.processor.process_query_async(
+                    await self._with_groups(message)
+                )
                 await self._post_answer_async(message, response)
         finally:
             await self.poster.react_async(message.channel, question_ts, add=False)
+
+    async def _with_groups(self, message: Message) -> Message:
+        """The sender's Slack user groups, when SWOOP_ADMINS names any (``slack-group:S…``)."""
+        if self.groups is None:
+            return message
+        return replace(message, user_groups=await self.groups.groups_of(message.user))
 
     async def _post_answer_async(self, message: Message, response: Response) -> None:
         ts = await self.poster.post_answer_async(message.channel, message.thread, response)
@@ -295,7 +307,9 @@ class SlackAdapter:
         if not await self._first_time(click.click_id):
             return
         async with self._ordered.hold(click.message.key), self._slots:
-            response = await self.processor.process_query_async(click.message)
+            response = await self.processor.process_query_async(
+                await self._with_groups(click.message)
+            )
             refused = response.error_type is ErrorTypes.PERMISSION_ERROR
             if not refused:  # a refused click leaves the buttons for the person who may click
                 await self.poster.mark_choice_async(click)

@@ -59,6 +59,7 @@ class FakeSlack:
 
     calls: list[ApiCall] = field(default_factory=list)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    user_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group id → members
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     base_url: str = ""
     _failures: dict[str, list[_Failure]] = field(default_factory=lambda: defaultdict(list))
@@ -72,6 +73,7 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
@@ -169,6 +171,11 @@ class FakeSlack:
             "reactions.remove": lambda a: {},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "usergroups.list": lambda a: {
+                "usergroups": [
+                    {"id": group, "users": list(users)} for group, users in self.user_groups.items()
+                ]
+            },
             "apps.connections.open": lambda a: {
                 "url": self.base_url.replace("http", "ws") + "/socket"
             },
