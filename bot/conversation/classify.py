@@ -38,9 +38,20 @@ PATTERNS: tuple[tuple[MessageKind, re.Pattern[str]], ...] = (
     (
         MessageKind.ACTION,
         re.compile(
-            r"^\s*(please\s+|can you\s+|could you\s+)?(set|change|update|raise|lower|increase|"
-            r"decrease|reduce|bump|mark|disable|enable|turn (on|off)|remove|delete|drop|rename|"
-            r"86|undo|re-?enable|put .* back)\b",
+            r"^\s*(please\s+|can you\s+|could you\s+)?(set|raise|lower|increase|decrease|reduce|"
+            r"bump|mark|disable|enable|turn (on|off)|86|undo|revert|re-?enable|put .* back|"
+            r"take .* off|delete|drop)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        # Verbs that also start questions ("update me on sales", "change in sales vs last
+        # week") are a change only with an amount or an on/off word.
+        MessageKind.ACTION,
+        re.compile(
+            r"^\s*(please\s+|can you\s+|could you\s+)?(change|update|remove|rename|make)\b"
+            r"(?=.*(\$|\d|%|\bprice\b|\bmenu\b|"
+            r"\b(on|off|available|unavailable|disabled|enabled)\s*[.!]*\s*$))",
             re.IGNORECASE,
         ),
     ),
