@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.errors import SwoopError
 from bot.understanding.builder import BuiltQuery
+from bot.understanding.interpretation import Interpretation
 from bot.understanding.plan import QueryPlan
 
 
@@ -16,6 +17,13 @@ class Answerable:
     plan: QueryPlan
     query: BuiltQuery
     compare_query: BuiltQuery | None = None
+    explanation: str = ""  # one line: "Counted completed orders · May 2025 · by member · top 10"
+    interpretation: Interpretation = Interpretation()
+
+    @property
+    def unused(self) -> tuple[str, ...]:
+        """The question's words this answer did not use (``[]`` in ``--json`` when none)."""
+        return self.interpretation.left_out
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,8 @@ class Clarification:
 
     question: str
     options: tuple[ClarificationOption, ...]
-    reason: str = "ambiguous"  # ambiguous, vague, no_metric, unknown
+    reason: str = "ambiguous"  # ambiguous, vague, no_metric, unknown, unused, cannot
+    interpretation: Interpretation = Interpretation()
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,11 @@ class NotUnderstood:
     """Nothing about the data was asked (small talk, out of scope) or it cannot be answered."""
 
     reason: str
-    kind: str = "unsupported"  # small_talk, out_of_scope, unsupported, refused
+    # small_talk; out_of_scope ("I don't have data about payroll"); cannot (a part of the
+    # question Swoop cannot do yet, said plainly); not_found; unsupported; refused (the guard)
+    kind: str = "unsupported"
     error: SwoopError | None = None  # the typed error behind a refusal (e.g. a guard refusal)
+    interpretation: Interpretation = Interpretation()
 
 
 Understood = Answerable | Clarification | NotUnderstood
