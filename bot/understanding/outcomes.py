@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.errors import SwoopError
 from bot.understanding.builder import BuiltQuery
@@ -18,7 +18,7 @@ class Answerable:
     query: BuiltQuery
     compare_query: BuiltQuery | None = None
     explanation: str = ""  # one line: "Counted completed orders · May 2025 · by member · top 10"
-    interpretation: Interpretation = Interpretation()
+    interpretation: Interpretation = field(default_factory=Interpretation)
 
     @property
     def unused(self) -> tuple[str, ...]:
@@ -41,7 +41,7 @@ class Clarification:
     question: str
     options: tuple[ClarificationOption, ...]
     reason: str = "ambiguous"  # ambiguous, vague, no_metric, unknown, unused, cannot
-    interpretation: Interpretation = Interpretation()
+    interpretation: Interpretation = field(default_factory=Interpretation)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class NotUnderstood:
     # question Swoop cannot do yet, said plainly); not_found; unsupported; refused (the guard)
     kind: str = "unsupported"
     error: SwoopError | None = None  # the typed error behind a refusal (e.g. a guard refusal)
-    interpretation: Interpretation = Interpretation()
+    interpretation: Interpretation = field(default_factory=Interpretation)
 
 
 Understood = Answerable | Clarification | NotUnderstood

@@ -9,15 +9,21 @@ listing asked for. What remains decides between an answer, a follow-up edit of t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.understanding.entities import STOPWORDS, EntityIndex, EntityMatch, fold
-from bot.understanding.model import SemanticModel
+from bot.understanding.interpretation import SpanKind
+from bot.understanding.model import SemanticModel, singular
 from bot.understanding.plan import Direction
+from bot.understanding.reading import Breakdown, NumericCondition, Reading
 from bot.understanding.spelling import Speller
-from bot.understanding.time_words import TIME_VOCABULARY, TimeRange, find_time_ranges
-from bot.understanding.vocabulary import AGGREGATE_WORDS, DimensionTarget, Vocabulary
+from bot.understanding.time_words import TIME_VOCABULARY, find_time_ranges
+from bot.understanding.vocabulary import (
+    AGGREGATE_WORDS,
+    WORD_TOKEN,
+    DimensionTarget,
+    Vocabulary,
+)
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -115,56 +121,25 @@ VAGUE = re.compile(
     r"\bhow (are|is|were|was) (we|things|it|business)\b|\bhow('s| is) (it going|business)\b|"
     r"\b(any|what) (news|updates?)\b|\bhow did we do\b|\bstatus report\b"
 )
-
-
-@dataclass
-class Reading:
-    """What one question says, pass by pass; ``text`` loses each part it has consumed."""
-
-    original: str
-    text: str
-    times: list[TimeRange] = field(default_factory=list)
-    comparison: bool = False
-    shift: bool = False
-    limit: int | None = None
-    direction: Direction | None = None
-    superlative_word: str | None = None
-    numeric: list[tuple[str, float, str | None]] = field(default_factory=list)  # op, value, column
-    dimensions: list[DimensionTarget] = field(default_factory=list)
-    order_metric: str | None = None
-    entities: list[tuple[EntityMatch, bool]] = field(default_factory=list)  # (match, negated)
-    metric: str | None = None
-    aggregate: tuple[str, str] | None = None  # (agg, qualified column)
-    table: str | None = None
-    which_table: str | None = None
-    listing: bool = False
-    listing_cue: bool = False
-    hours: bool = False
-    active: bool | None = None
-    counting: bool = False
-    counted_table: str | None = None  # "how many ratings": the table whose rows are counted
-    selling: bool = False
-    selling_money: bool = False  # "what did we bring in": money, not units
-    best_selling: bool = False
-    small_talk: bool = False
-    out_of_scope: bool = False
-    vague: bool = False
-    unknown: str | None = None  # words naming something the data does not have
-    busy: bool = False  # "busiest day": rank by the model's volume metric
-    ranking: bool = False  # "rank our locations by ..."
-    price_rank: bool = False  # "cheapest", "most expensive": rank rows by their amount
-
-    def consume(self, span: tuple[int, int]) -> None:
-        start, end = span
-        self.text = self.text[:start] + " " * (end - start) + self.text[end:]
-
-    @property
-    def understood_anything(self) -> bool:
-        return bool(
-            self.times or self.dimensions or self.entities or self.metric or self.aggregate
-            or self.table or self.numeric or self.hours or self.limit or self.active is not None
-            or self.shift
-        )  # fmt: skip
+FOLLOW_UP_CUE = re.compile(
+    r"^(and|what about|how about|same|now|ok|okay|also|then|only|just|but|break|split|by|per|"
+    r"excluding|exclude|without|except|vs|versus|compare|instead|what if|for|in|at|on|"
+    r"show (?:it|that|them) by|can you break)\b"
+)
+PLURAL_RANK_NOUNS = frozenset({"sellers", "performers", "earners"})
+REFERRING = re.compile(r"\b(it|its|that one|those|them|they|these|the same|same)\b")
+ADDING_CUE = re.compile(r"^(only|just|also|and only|but only)\b|\b(only|just)\b")
+# Cue words that steered the reading: accounted for once every pass has run.
+CUE_SPANS: tuple[tuple[re.Pattern[str], SpanKind], ...] = (
+    *((pattern, "ranking") for pattern, _ in TOP_N),
+    *((pattern, "ranking") for pattern, _ in SUPERLATIVE),
+    (RANK, "ranking"),
+    (BEST_SELLING, "ranking"),
+    (COUNT_CUE, "intent"),
+    (VAGUE, "intent"),
+    (re.compile(r"^(what about|how about|what if|instead|same)\b|\binstead\b"), "follow_up"),
+    (REFERRING, "follow_up"),
+)
 
 
 def _singular_mention(text: str, start: int, end: int, nouns: frozenset[str]) -> bool:
@@ -207,84 +182,117 @@ class QuestionReader:
 
     def read(self, question: str, now: datetime) -> Reading:
         r = Reading(original=question, text=self.speller.correct(clean(question)))
-        r.small_talk = bool(SMALL_TALK.search(r.text))
-        r.out_of_scope = bool(OUT_OF_SCOPE.search(r.text))
-        r.vague = bool(VAGUE.search(r.text))
-        r.hours = bool(HOURS.search(r.text)) and not DATA_WORDS.search(r.text)
-        r.hours = r.hours and self.model.roles.get("hours") in self.model.tables
-        if r.hours:
+        self._intent(r)
+        hours = bool(HOURS.search(r.text)) and self.vocabulary.find_metric(r.text) is None
+        r.intent.hours = hours and self.model.roles.get("hours") in self.model.tables
+        if r.intent.hours:
             for word in list(HOURS.finditer(r.text)):
-                r.consume(word.span(1))
+                r.consume(word.span(1), "intent")
         else:
             self._times(r, now)
         self._comparison(r)
         self._top_n(r)
         self._numeric(r)
-        r.best_selling = bool(BEST_SELLING.search(r.text))
+        r.ranking.best_selling = bool(BEST_SELLING.search(r.text))
         money = HOW_MUCH_SELL.search(r.text)
-        r.selling = bool(SELL_CUE.search(r.text)) or money is not None
-        r.selling_money = money is not None and "how much" not in money.group(0)
+        r.intent.selling = bool(SELL_CUE.search(r.text)) or money is not None
+        r.intent.selling_money = money is not None and "how much" not in money.group(0)
         count = COUNT_CUE.search(r.text)
-        r.counting = count is not None
+        r.intent.counting = count is not None
         if count is not None:
             counted = self.vocabulary.find_table(r.text[count.end() : count.end() + 30])
             if counted and counted[1][0] <= 2:
-                r.counted_table = counted[0]
+                r.asked.counted_table = counted[0]
         self._breakdowns(r)
         self._active(r)
         self._metric(r)
         self._entities(r)
-        if r.metric is None and r.aggregate is None:
+        if r.asked.metric is None and r.asked.aggregate is None:
             self._metric(r)
         self._table(r)
         self._unknown(r)
-        r.listing_cue = bool(LISTING_CUE.search(r.text.strip()))
-        r.listing = r.listing_cue or r.active is not None
+        r.intent.listing_cue = bool(LISTING_CUE.search(r.text.strip()))
+        r.intent.singular = self._singular_ask(r)
+        self._account_cues(r)
         return r
+
+    def _intent(self, r: Reading) -> None:
+        """How the question is put, read on the whole cleaned text before any pass consumes it."""
+        text = r.text
+        r.intent.small_talk = bool(SMALL_TALK.search(text))
+        r.intent.out_of_scope = bool(OUT_OF_SCOPE.search(text))
+        r.intent.vague = bool(VAGUE.search(text))
+        r.intent.follow_up = bool(FOLLOW_UP_CUE.search(text))
+        r.intent.referring = bool(REFERRING.search(text))
+        r.intent.adding = bool(ADDING_CUE.search(text))
+        r.intent.how_much = bool(re.search(r"\bhow much\b", text))
+
+    def _singular_ask(self, r: Reading) -> bool:
+        """Whether one thing is asked for ("which item sold the most", "the busiest day")."""
+        text = clean(r.original)
+        if re.search(r"\b(which|what)\s+\w+\s+(is|was|had|has|did|sold|sells|got)\b", text):
+            return True
+        if not re.search(r"\b(the )?(most|best|top|least|worst|busiest|highest|lowest)\b", text):
+            return False
+        return not any(
+            word in PLURAL_RANK_NOUNS
+            or (word != singular(word) and singular(word) in self.vocabulary.row_words)
+            for word in WORD_TOKEN.findall(text)
+        )
+
+    def _account_cues(self, r: Reading) -> None:
+        """Cue words that steered the reading are understood words too."""
+        for pattern, kind in CUE_SPANS:
+            for match in list(pattern.finditer(r.text)):
+                r.consume(match.span(), kind)
 
     def _times(self, r: Reading, now: datetime) -> None:
         shift = SHIFT_CUE.search(r.text)
         if shift:
-            r.shift = True
-            r.consume(shift.span())
+            r.time.shift = True
+            r.consume(shift.span(), "comparison")
         for match in find_time_ranges(r.text, now):
-            r.times.append(match.range)
-            r.consume(match.span)
+            r.time.ranges.append(match.range)
+            r.consume(match.span, "time")
 
     def _comparison(self, r: Reading) -> None:
         cue = COMPARISON_CUE.search(r.text)
         if cue:
-            r.comparison = True
-            r.consume(cue.span())
+            r.time.comparison = True
+            r.consume(cue.span(), "comparison")
 
     def _top_n(self, r: Reading) -> None:
         for pattern, direction in TOP_N:
             match = pattern.search(r.text)
             if match:
-                r.limit, r.direction = _number(match.group(1)), direction
-                r.superlative_word = match.group(0)
+                r.ranking.limit, r.ranking.direction = _number(match.group(1)), direction
+                r.ranking.word = match.group(0)
                 return
         found = [(m, d) for p, d in SUPERLATIVE if (m := p.search(r.text))]
         if found:
             match, direction = min(found, key=lambda item: item[0].start())
-            r.direction, r.superlative_word = direction, match.group(1)
+            r.ranking.direction, r.ranking.word = direction, match.group(1)
         price = PRICE_SUPERLATIVE.search(r.text)
         if price:
             word = price.group(1) or price.group(2)
-            r.direction = "asc" if word in {"cheapest", "least expensive"} else "desc"
-            r.superlative_word, r.price_rank = word, True
-            r.consume(price.span())
+            r.ranking.direction = "asc" if word in {"cheapest", "least expensive"} else "desc"
+            r.ranking.word, r.ranking.by_amount = word, True
+            r.consume(price.span(), "ranking")
         if RANK.search(r.text):
-            r.ranking = True
-            r.direction = r.direction or "desc"
+            r.ranking.explicit = True
+            r.ranking.direction = r.ranking.direction or "desc"
 
     def _numeric(self, r: Reading) -> None:
         for match in NUMERIC.finditer(r.text):
             column = self.vocabulary.column_ending_at(
                 r.text[max(0, match.start() - 30) : match.start()]
             )
-            r.numeric.append((NUMERIC_OPS[match.group(1)], float(match.group(2)), column))
-            r.consume(match.span())
+            r.conditions.numeric.append(
+                NumericCondition(
+                    NUMERIC_OPS[match.group(1)], float(match.group(2)), column, match.group(0)
+                )
+            )
+            r.consume(match.span(), "number")
 
     def _breakdowns(self, r: Reading) -> None:
         """ "by location and order type", "per day", "for each category", "by sales" (an order)."""
@@ -295,13 +303,14 @@ class QuestionReader:
                 metric = self.vocabulary.metric_at_start(rest)
                 target = self.vocabulary.dimension_at_start(rest)
                 if metric and (target is None or metric[1][1] > target[1][1]):
-                    r.order_metric = metric[0]
-                    r.consume((cue.start(), position + metric[1][1]))
+                    r.asked.order_metric = metric[0]
+                    r.consume((cue.start(), position + metric[1][1]), "metric")
                     break
                 if target is None:
                     break
-                r.dimensions.append(target[0])
-                r.consume((cue.start(), position + target[1][1]))
+                span = (cue.start(), position + target[1][1])
+                r.asked.breakdowns.append(Breakdown(target[0], r.text[span[0] : span[1]]))
+                r.consume(span, "grain")
                 more = re.match(
                     r"\s*(?:and|&|,|then by|by)\s+(?:the\s+|each\s+)?",
                     r.text[position + target[1][1] :],
@@ -313,26 +322,28 @@ class QuestionReader:
         if busy:
             target = self.vocabulary.dimension_at_start(r.text[busy.end() :])
             if target is not None:
-                r.dimensions.append(target[0])
-                r.busy = True
-                r.direction = "asc" if busy.group(1) in {"quietest", "slowest", "quiet"} else "desc"
-                r.consume((busy.start(), busy.end() + target[1][1]))
+                span = (busy.start(), busy.end() + target[1][1])
+                r.asked.breakdowns.append(Breakdown(target[0], r.text[span[0] : span[1]]))
+                r.ranking.busy = True
+                quiet = busy.group(1) in {"quietest", "slowest", "quiet"}
+                r.ranking.direction = "asc" if quiet else "desc"
+                r.consume(span, "ranking")
         for word, grain in ADJECTIVE_GRAINS.items():
             match = re.search(rf"\b{word}\b", r.text)
             if match:
-                r.dimensions.append(DimensionTarget(grain=grain))
-                r.consume(match.span())
+                r.asked.breakdowns.append(Breakdown(DimensionTarget(grain=grain), word))
+                r.consume(match.span(), "grain")
 
     def _active(self, r: Reading) -> None:
         inactive = INACTIVE.search(r.text)
         if inactive:
-            r.active = False
-            r.consume(inactive.span())
+            r.conditions.active = False
+            r.consume(inactive.span(), "state")
             return
         active = ACTIVE.search(r.text)
         if active:
-            r.active = True
-            r.consume(active.span())
+            r.conditions.active = True
+            r.consume(active.span(), "state")
 
     def _entities(self, r: Reading) -> None:
         tokens = r.text.split(" ")
@@ -348,7 +359,7 @@ class QuestionReader:
             if negated:
                 neg = NEGATION.search(r.text[:start_char])
                 assert neg is not None
-                r.consume(neg.span())
+                r.consume(neg.span(), "negation")
             if (
                 match.how == "exact"
                 and match.alternatives
@@ -356,8 +367,8 @@ class QuestionReader:
             ):
                 # "the burger" is one dish, not the Burgers category: ask which one.
                 match = EntityMatch(match.span, match.text, match.alternatives, "partial")
-            r.entities.append((match, negated))
-            r.consume((start_char, end_char))
+            r.conditions.entities.append((match, negated))
+            r.consume((start_char, end_char), "value")
 
     @staticmethod
     def _char_offset(text: str, token_index: int, *, end: bool = False) -> int:
@@ -381,37 +392,37 @@ class QuestionReader:
             if found and found[1][0] <= match.start() < found[1][1]:
                 break  # the word is part of a metric's name ("average order value")
             if found and agg == "sum" and match.end() <= found[1][0] <= match.end() + 2:
-                r.consume(match.span())  # "total tips" is the tips metric
+                r.consume(match.span(), "metric")  # "total tips" is the tips metric
                 break
             rest = r.text[match.end() : match.end() + 40]
             column = self.vocabulary.find_column(rest)
             if column and column[1][0] <= 2:
-                r.aggregate = (agg, column[0])
-                r.consume((match.start(), match.end() + column[1][1]))
-                if agg in {"max", "min"} and r.limit is None:
-                    r.direction, r.superlative_word = None, None
+                r.asked.aggregate = (agg, column[0])
+                r.consume((match.start(), match.end() + column[1][1]), "metric")
+                if agg in {"max", "min"} and r.ranking.limit is None:
+                    r.ranking.direction, r.ranking.word = None, None
                 found = self.vocabulary.find_metric(r.text)
                 break
             table = self.vocabulary.find_table(rest)
             if agg in {"max", "min"} and table and len(rest[: table[1][0]].split()) <= 1:
-                r.direction = "desc" if agg == "max" else "asc"
-                r.superlative_word = word
-                r.table = table[0]
-                r.consume((match.start(), match.end() + table[1][1]))
+                r.ranking.direction = "desc" if agg == "max" else "asc"
+                r.ranking.word = word
+                r.asked.table = table[0]
+                r.consume((match.start(), match.end() + table[1][1]), "ranking")
                 found = self.vocabulary.find_metric(r.text)
                 break
         table = self.vocabulary.find_table(r.text)
         if found and table and table[1][0] <= found[1][0] and found[1][1] < table[1][1]:
             return  # "rating categories" names a table, not the rating metric
-        if found and r.order_metric and table and table[1][0] <= found[1][0] < table[1][1]:
-            r.table = table[0]  # "top customers by sales": customers are rows, not a number
-            r.consume(table[1])
+        if found and r.asked.order_metric and table and table[1][0] <= found[1][0] < table[1][1]:
+            r.asked.table = table[0]  # "top customers by sales": customers are rows, not a number
+            r.consume(table[1], "schema")
             return
         if found and self._negated_filtered_metric(r, found):
             return
         if found:
-            r.metric = found[0]
-            r.consume(found[1])
+            r.asked.metric = found[0]
+            r.consume(found[1], "metric")
 
     def _unknown(self, r: Reading) -> None:
         """ "sales of the lobster roll": a name after of/for/at that matched nothing."""
@@ -421,7 +432,7 @@ class QuestionReader:
         words = match.group("name").split()
         reserved = self.vocabulary.reserved | self.model.generic_words
         if all(w not in reserved and w not in STOPWORDS and len(w) >= 3 for w in words):
-            r.unknown = match.group("name")
+            r.intent.unknown = match.group("name")
 
     def _negated_filtered_metric(self, r: Reading, found: tuple[str, tuple[int, int]]) -> bool:
         """ "not cancelled orders": leave it to the value and negation passes."""
@@ -433,8 +444,8 @@ class QuestionReader:
         if which:
             found = self.vocabulary.find_table(which.group("rest"))
             if found and found[1][0] <= 1:
-                r.which_table = found[0]
+                r.asked.which_table = found[0]
         found = self.vocabulary.find_table(r.text)
-        if found and r.table is None:
-            r.table = found[0]
-            r.consume(found[1])
+        if found and r.asked.table is None:
+            r.asked.table = found[0]
+            r.consume(found[1], "schema")

@@ -7,15 +7,14 @@ lines), the time column nearest to the subject, what "active" means.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from bot.errors import NotFoundError
 from bot.understanding.entities import Entity, EntityMatch
 from bot.understanding.model import SemanticModel, humanize
 from bot.understanding.outcomes import Clarification, ClarificationOption, NotUnderstood
-from bot.understanding.parser import Reading
 from bot.understanding.plan import Dimension, Filter, Measure, OrderBy, QueryPlan
+from bot.understanding.reading import Reading
 from bot.understanding.relations import (
     amount_column,
     describes_unit,
@@ -28,12 +27,6 @@ from bot.understanding.vocabulary import DimensionTarget
 
 AGG_SQL = {"avg": "AVG", "sum": "SUM", "max": "MAX", "min": "MIN", "count": "COUNT"}
 AGG_WORDS = {"avg": "average", "sum": "total", "max": "highest", "min": "lowest"}
-FOLLOW_UP_CUE = re.compile(
-    r"^(and|what about|how about|same|now|ok|okay|also|then|only|just|but|break|split|by|per|"
-    r"excluding|exclude|without|except|vs|versus|compare|instead|what if|for|in|at|on|"
-    r"show (?:it|that|them) by|can you break)\b"
-)
-ADDING_CUE = re.compile(r"^(only|just|also|and only|but only)\b|\b(only|just)\b")
 MAX_OPTIONS = 5
 DEFAULT_TOP = 10
 
@@ -49,30 +42,26 @@ class Planner:
     def plan(
         self, r: Reading, previous: QueryPlan | None = None
     ) -> QueryPlan | Clarification | NotUnderstood:
-        ambiguous = next((m for m, _ in r.entities if m.ambiguous), None)
+        ambiguous = next((m for m, _ in r.conditions.entities if m.ambiguous), None)
         if previous is not None and self._is_follow_up(r):
             if ambiguous is not None:
                 return self._clarify_entity(ambiguous, lambda f: self._edit(previous, r, f))
             return self._edit(previous, r)
-        if r.out_of_scope and not r.understood_anything:
+        if r.intent.out_of_scope and not r.understood_anything:
             return NotUnderstood("That is outside what I can answer.", kind="out_of_scope")
         if ambiguous is not None:
             return self._clarify_entity(ambiguous, lambda f: self._fresh_or_default(r, f))
-        if r.unknown and not r.entities:
+        if r.intent.unknown and not r.conditions.entities:
             return NotUnderstood(
-                f"I couldn't find “{r.unknown}” in the data.",
+                f"I couldn't find “{r.intent.unknown}” in the data.",
                 kind="not_found",
-                error=NotFoundError(f"I couldn't find “{r.unknown}” in the data."),
+                error=NotFoundError(f"I couldn't find “{r.intent.unknown}” in the data."),
             )
         return self._fresh(r)
 
     def _is_follow_up(self, r: Reading) -> bool:
-        cue = bool(FOLLOW_UP_CUE.search(r.original.lower().strip()))
-        asks_anew = bool(
-            r.metric or r.aggregate or r.listing_cue or r.hours or r.counting
-            or r.selling or r.best_selling or r.vague
-        )  # fmt: skip
-        if asks_anew and not cue:
+        """Only an elliptical or referring message edits the previous plan."""
+        if r.asks_anew and not (r.intent.follow_up or r.intent.referring):
             return False
         return r.understood_anything
 
@@ -82,41 +71,47 @@ class Planner:
         self, r: Reading, override: Filter | None = None
     ) -> QueryPlan | Clarification | NotUnderstood:
         filters = self._entity_filters(r, override)
-        if r.hours and not (r.metric or r.aggregate):
+        if r.intent.hours and not (r.asked.metric or r.asked.aggregate):
             return self._hours_plan(r, filters)
         metric = self._metric_name(r, filters)
-        if metric is None and r.aggregate is None:
-            if r.listing or r.table or (r.direction and r.superlative_word):
+        if metric is None and r.asked.aggregate is None:
+            if r.listing or r.asked.table or (r.ranking.direction and r.ranking.word):
                 listing = self._listing_plan(r, filters)
                 if listing is not None:
                     return listing
             return self._clarify_vague(r, filters)
         measures: tuple[Measure, ...]
-        if r.aggregate is not None:
-            measures = (self._aggregate_measure(*r.aggregate),)
-            subject = r.aggregate[1].partition(".")[0]
+        if r.asked.aggregate is not None:
+            measures = (self._aggregate_measure(*r.asked.aggregate),)
+            subject = r.asked.aggregate[1].partition(".")[0]
         else:
             assert metric is not None
             measures = (self._metric_measure(metric),)
             subject = self._metric_table(metric)
         plan = QueryPlan(subject=subject, measures=measures, filters=filters)
         counted = self.model.tables[subject]
-        if r.active is not None and counted.active_filter is not None and r.counting:
+        if (
+            r.conditions.active is not None
+            and counted.active_filter is not None
+            and r.intent.counting
+        ):
             active = counted.active_filter
-            op = active.op if r.active else _negate(active.op)
-            word = "active" if r.active else "disabled"
+            op = active.op if r.conditions.active else _negate(active.op)
+            word = "active" if r.conditions.active else "disabled"
             plan = plan.with_filter(
                 Filter(active.column, op, active.value, word, style="adjective")
             )
         plan = self._add_dimensions(plan, r)
         plan = self._add_numeric(plan, r)
         plan = self._finish(plan, r, metric)
-        if r.times:
-            plan = replace(plan, time_range=r.times[0])
-            if r.comparison:
-                compare = r.times[1] if len(r.times) > 1 else r.times[0].shifted(-1)
+        if r.time.ranges:
+            plan = replace(plan, time_range=r.time.ranges[0])
+            if r.time.comparison:
+                compare = (
+                    r.time.ranges[1] if len(r.time.ranges) > 1 else r.time.ranges[0].shifted(-1)
+                )
                 plan = replace(plan, compare_to=compare)
-        elif r.comparison and r.shift:
+        elif r.time.comparison and r.time.shift:
             return self._clarify_vague(r, filters)
         return plan
 
@@ -129,35 +124,38 @@ class Planner:
             return result
         role = "units_sold" if describes_unit(self.model, override.column) else "sales"
         metric = self.model.roles.get(role)
-        return self._fresh(replace(r, metric=metric), override) if metric else result
+        if metric is None:
+            return result
+        return self._fresh(replace(r, asked=replace(r.asked, metric=metric)), override)
 
     def _metric_name(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         metrics = self.model.metrics
         item_level = any(describes_unit(self.model, f.column) for f in filters) or any(
-            t.table and describes_unit(self.model, f"{t.table}.x") for t in r.dimensions
+            b.target.table and describes_unit(self.model, f"{b.target.table}.x")
+            for b in r.asked.breakdowns
         )
-        how_much = bool(re.search(r"\bhow much\b", r.original.lower()))
+        how_much = r.intent.how_much
         sold = self.model.roles.get("units_sold")
         sales = self.model.roles.get("sales")
-        if r.metric and r.metric == sold and how_much and sales:
+        if r.asked.metric and r.asked.metric == sold and how_much and sales:
             return sales  # "how much have we sold": money, not units
-        if r.metric:
-            named = metrics.get(r.metric)
-            if named and named.format != "count" and r.counted_table and not r.selling:
-                return self._count_metric(r.counted_table) or f"count:{r.counted_table}"
-            return r.metric
-        if r.order_metric:
-            return r.order_metric
-        if r.busy and self.model.roles.get("volume"):
+        if r.asked.metric:
+            named = metrics.get(r.asked.metric)
+            if named and named.format != "count" and r.asked.counted_table and not r.intent.selling:
+                return self._count_metric(r.asked.counted_table) or f"count:{r.asked.counted_table}"
+            return r.asked.metric
+        if r.asked.order_metric:
+            return r.asked.order_metric
+        if r.ranking.busy and self.model.roles.get("volume"):
             return self.model.roles["volume"]
-        if r.best_selling and sold:
+        if r.ranking.best_selling and sold:
             return sold
-        if r.selling and sales and (how_much or r.selling_money):
+        if r.intent.selling and sales and (how_much or r.intent.selling_money):
             return sales
-        if r.selling and sold and (r.counting or item_level):
+        if r.intent.selling and sold and (r.intent.counting or item_level):
             return sold
-        if r.counting:
-            table = r.counted_table or r.table or r.which_table
+        if r.intent.counting:
+            table = r.asked.counted_table or r.asked.table or r.asked.which_table
             if table is None:
                 # "how many pickups": count rows of the fact table the value belongs to.
                 facts = [
@@ -226,9 +224,11 @@ class Planner:
         return [Dimension(f"{table.name}.{name}", table.columns[name].label)]
 
     def _add_dimensions(self, plan: QueryPlan, r: Reading) -> QueryPlan:
-        targets = list(r.dimensions)
-        implied = r.which_table or (
-            r.table if (r.direction or r.best_selling or r.ranking) else None
+        targets = [b.target for b in r.asked.breakdowns]
+        implied = r.asked.which_table or (
+            r.asked.table
+            if (r.ranking.direction or r.ranking.best_selling or r.ranking.explicit)
+            else None
         )
         if (
             implied
@@ -238,7 +238,7 @@ class Planner:
         ):
             targets.append(DimensionTarget(table=implied))
         unit = self.model.roles.get("unit")
-        if not targets and r.best_selling and unit:
+        if not targets and r.ranking.best_selling and unit:
             targets.append(DimensionTarget(table=unit))
         for target in targets:
             for dim in self._dimensions_for(target, plan.subject):
@@ -246,15 +246,17 @@ class Planner:
         return plan
 
     def _add_numeric(self, plan: QueryPlan, r: Reading) -> QueryPlan:
-        if not r.numeric:
+        if not r.conditions.numeric:
             return plan
-        amount = amount_column(self.model, r.table or plan.subject) or amount_column(
+        amount = amount_column(self.model, r.asked.table or plan.subject) or amount_column(
             self.model, plan.subject
         )
-        for op, value, named in r.numeric:
-            column = named or amount
+        for condition in r.conditions.numeric:
+            column = condition.column or amount
             if column is None:
+                r.drop(condition.words, "no amount to compare")
                 continue
+            op, value = condition.op, condition.value
             label = f"{self.model.column(column).label} {op} {value:g}"
             plan = plan.with_filter(Filter(column, op, value, label), replace_same_column=False)
         return plan
@@ -264,24 +266,14 @@ class Planner:
         plan = self._refine_metric(plan)
         plan = self._apply_defaults(plan)
         plan = replace(plan, time_column=time_column(self.model, plan.subject))
-        if r.direction and plan.measures and (plan.dimensions or r.limit):
-            limit = r.limit or (1 if self._singular_ask(r) else DEFAULT_TOP)
+        if r.ranking.direction and plan.measures and (plan.dimensions or r.ranking.limit):
+            limit = r.ranking.limit or (1 if r.intent.singular else DEFAULT_TOP)
             plan = replace(
                 plan,
-                order_by=(OrderBy(plan.measures[0].key, r.direction),),
+                order_by=(OrderBy(plan.measures[0].key, r.ranking.direction),),
                 limit=limit,
             )
         return plan
-
-    def _singular_ask(self, r: Reading) -> bool:
-        text = r.original.lower()
-        if re.search(r"\b(which|what)\s+\w+\s+(is|was|had|has|did|sold|sells|got)\b", text):
-            return True
-        return bool(
-            re.search(r"\b(the )?(most|best|top|least|worst|busiest|highest|lowest)\b", text)
-            and not re.search(r"\b(items|categories|locations|customers|dishes|products|"
-                              r"days|hours|months|weeks|sellers|menus|clubs|members)\b", text)
-        )  # fmt: skip
 
     def _refine_metric(self, plan: QueryPlan) -> QueryPlan:
         measures = []
@@ -326,7 +318,7 @@ class Planner:
 
     def _entity_filters(self, r: Reading, override: Filter | None) -> tuple[Filter, ...]:
         grouped: dict[tuple[str, bool], list[Entity]] = {}
-        for match, negated in r.entities:
+        for match, negated in r.conditions.entities:
             if match.ambiguous and override is not None:
                 continue
             entity = match.candidates[0]
@@ -376,29 +368,29 @@ class Planner:
             subject=subject, kind="list", columns=tuple(columns), filters=filters, label=table.label
         )
         plan = self._add_numeric(plan, r)
-        if r.active is not None and table.active_filter is not None:
+        if r.conditions.active is not None and table.active_filter is not None:
             active = table.active_filter
-            op = active.op if r.active else _negate(active.op)
-            word = "active" if r.active else "disabled"
+            op = active.op if r.conditions.active else _negate(active.op)
+            word = "active" if r.conditions.active else "disabled"
             plan = plan.with_filter(
                 Filter(active.column, op, active.value, word, style="adjective")
             )
         plan = self._apply_defaults(plan) if table.default_filters else plan
-        if r.times:
+        if r.time.ranges:
             time = time_column(self.model, subject)
             if time:
-                plan = replace(plan, time_column=time, time_range=r.times[0])
-        if r.direction and money:
+                plan = replace(plan, time_column=time, time_range=r.time.ranges[0])
+        if r.ranking.direction and money:
             # The first shown column breaks ties, so every backend returns the same rows.
-            order = (OrderBy(money, r.direction), OrderBy(columns[0], "asc"))
-            plan = replace(plan, order_by=order, limit=r.limit or 1)
+            order = (OrderBy(money, r.ranking.direction), OrderBy(columns[0], "asc"))
+            plan = replace(plan, order_by=order, limit=r.ranking.limit or 1)
         elif table.sort_column:
             plan = replace(plan, order_by=(OrderBy(columns[0], "asc"),))
         return plan
 
     def _listing_subject(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         entity_tables = [f.column.partition(".")[0] for f in filters]
-        subject = r.table or r.which_table
+        subject = r.asked.table or r.asked.which_table
         unit = self.model.roles.get("unit")
         for table in entity_tables:
             if subject is None and table == unit:
@@ -441,8 +433,8 @@ class Planner:
     def _clarify_vague(
         self, r: Reading, filters: tuple[Filter, ...]
     ) -> Clarification | NotUnderstood:
-        if (r.small_talk or r.out_of_scope) and not r.understood_anything:
-            kind = "out_of_scope" if r.out_of_scope else "small_talk"
+        if (r.intent.small_talk or r.intent.out_of_scope) and not r.understood_anything:
+            kind = "out_of_scope" if r.intent.out_of_scope else "small_talk"
             return NotUnderstood("Not a question about the data.", kind=kind)
         metric_names = list(self.model.metrics)
         if (
@@ -452,7 +444,7 @@ class Planner:
         ):
             metric_names = ["items_sold", "item_revenue"]
         options = []
-        when = r.times[0] if r.times else None
+        when = r.time.ranges[0] if r.time.ranges else None
         for name in metric_names[:3]:
             if name not in self.model.metrics:
                 continue
@@ -468,7 +460,7 @@ class Planner:
             plan = replace(plan, time_range=when or plan.time_range)
             words = self.model.metrics[name].label
             options.append(ClarificationOption(_option_label(words, when), plan))
-        reason = "vague" if r.vague or not r.understood_anything else "no_metric"
+        reason = "vague" if r.intent.vague or not r.understood_anything else "no_metric"
         return Clarification("What would you like to know?", tuple(options), reason)
 
     # -- follow-ups ------------------------------------------------------------------------------
@@ -477,19 +469,19 @@ class Planner:
         self, previous: QueryPlan, r: Reading, override: Filter | None = None
     ) -> QueryPlan | Clarification | NotUnderstood:
         plan = previous
-        metric = r.metric or r.order_metric
-        if r.aggregate:
-            plan = replace(plan, measures=(self._aggregate_measure(*r.aggregate),))
+        metric = r.asked.metric or r.asked.order_metric
+        if r.asked.aggregate:
+            plan = replace(plan, measures=(self._aggregate_measure(*r.asked.aggregate),))
         elif metric and plan.kind == "aggregate":
             plan = replace(plan, measures=(self._metric_measure(metric),))
         new_filters = self._entity_filters(r, override)
-        adding = bool(ADDING_CUE.search(r.original.lower()))
+        adding = r.intent.adding
         for flt in new_filters:
             if not adding:
                 plan = self._drop_related_filters(plan, flt.column)
             plan = plan.with_filter(flt)
         plan = self._add_numeric(plan, r)
-        for target in r.dimensions:
+        for target in (b.target for b in r.asked.breakdowns):
             for dim in self._dimensions_for(target, plan.subject):
                 if dim.grain:
                     plan = replace(
@@ -505,20 +497,22 @@ class Planner:
             plan = replace(plan, filters=tuple(f for f in plan.filters if not f.default))
             plan = self._apply_defaults(plan)
             plan = replace(plan, time_column=time_column(self.model, plan.subject))
-            if r.direction and (plan.dimensions or r.limit):
+            if r.ranking.direction and (plan.dimensions or r.ranking.limit):
                 plan = replace(
                     plan,
-                    order_by=(OrderBy(plan.measures[0].key, r.direction),),
-                    limit=r.limit or plan.limit or DEFAULT_TOP,
+                    order_by=(OrderBy(plan.measures[0].key, r.ranking.direction),),
+                    limit=r.ranking.limit or plan.limit or DEFAULT_TOP,
                 )
-        if r.shift and plan.time_range is not None:
+        if r.time.shift and plan.time_range is not None:
             plan = plan.with_time_range(plan.time_range.shifted(-1))
-        if r.times:
-            plan = plan.with_time_range(r.times[0])
-            if r.comparison:
-                compare = r.times[1] if len(r.times) > 1 else r.times[0].shifted(-1)
+        if r.time.ranges:
+            plan = plan.with_time_range(r.time.ranges[0])
+            if r.time.comparison:
+                compare = (
+                    r.time.ranges[1] if len(r.time.ranges) > 1 else r.time.ranges[0].shifted(-1)
+                )
                 plan = replace(plan, compare_to=compare)
-        elif r.comparison and plan.time_range is not None:
+        elif r.time.comparison and plan.time_range is not None:
             plan = replace(plan, compare_to=plan.time_range.shifted(-1))
         return plan
 

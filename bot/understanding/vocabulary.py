@@ -112,6 +112,10 @@ class Vocabulary:
             for p, _ in table_list
             for word in p.words.split()
         ) | {w for words in AGGREGATE_WORDS for w in words.split()}
+        # Words naming rows (tables) or time buckets: their plural asks for several rows.
+        self.row_words = frozenset(
+            word for table_list in (self.tables,) for p, _ in table_list for word in p.words.split()
+        ) | {p.words for p, target in self.dimensions if target.grain}
         self.reserved = frozenset(
             word
             for table_list in (self.metrics, self.tables, self.dimensions, self.columns)
