@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, SwoopError
@@ -44,13 +45,28 @@ def cmd_sample_db(args: argparse.Namespace, _settings: Settings) -> int:
     return EXIT_OK
 
 
+NOW_HELP = (
+    "a fixed clock: 2025-06-15T12:00 is that wall-clock time at every location; "
+    "2025-06-15T17:00Z, 2025-06-15T12:00-05:00 or 2025-06-15T12:00[America/Chicago] is one "
+    "instant, read on each location's own clock"
+)
+
+
 def _iso_datetime(value: str) -> datetime:
+    """``--now``: ISO 8601, naive (local everywhere) or with an offset or a ``[Zone/Name]``."""
+    text, _, zone = value.strip().partition("[")
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(text)
+        if zone:
+            if not zone.endswith("]") or moment.tzinfo is not None:
+                raise ValueError(value)
+            moment = moment.replace(tzinfo=ZoneInfo(zone[:-1]))
+    except (ValueError, KeyError, OSError):
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not a date-time like 2025-06-15T12:00"
+            f"{value!r} is not a date-time like 2025-06-15T12:00, 2025-06-15T17:00Z "
+            "or 2025-06-15T12:00[America/Chicago]"
         ) from None
+    return moment
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object]:
@@ -175,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     def data_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--database-url", help="the data source (overrides SWOOP_DATABASE_URL)")
         sub.add_argument("--semantic-model", type=Path, help="semantic model YAML file")
-        sub.add_argument("--now", type=_iso_datetime, help="a fixed clock, e.g. 2025-06-15T12:00")
+        sub.add_argument("--now", type=_iso_datetime, help=NOW_HELP)
         sub.add_argument("--thread", help="continue the conversation kept under this id")
         sub.add_argument("--user", default=DEFAULT_USER, help="who is asking (terminal:USER)")
 

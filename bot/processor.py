@@ -92,7 +92,7 @@ class QueryProcessor(SyncTwins):
         self.responses = responses or ResponseService()
         self.metrics = ProcessorMetrics()
         fixed = settings.now
-        self.clock: Callable[[], datetime] = clock or (lambda: fixed or datetime.now())
+        self.clock: Callable[[], datetime] = clock or (lambda: fixed or datetime.now(UTC))
         self._understanding: Understanding | None = None
         self._action_engine: ActionEngine | None = None
         self._loading = asyncio.Lock()

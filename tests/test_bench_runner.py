@@ -1,8 +1,9 @@
-"""The understanding benchmark's judge, its question file and its runner (with a fake system).
+"""The understanding benchmark's judge, its question files and its runner (with a fake system).
 
-The judge is checked on small hand-made frames; the question file on the real sample database:
-every gold statement must run and return rows. The runner is driven by a fake ``understand()`` so
-these tests do not depend on how well the real parser does.
+The judge is checked on small hand-made frames; the question files (questions.yaml, trust.yaml)
+on the real sample database: every gold statement must run and return rows. The runner is driven
+by a fake ``understand()`` so these tests do not depend on how well the real parser does (the
+real parser's score is tests/test_bench_accuracy.py).
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ import pytest
 from bench.understanding import runner
 from bench.understanding.runner import (
     CATEGORIES,
+    EXPECT_KINDS,
     MIN_JUDGED_STEPS,
+    MIN_TRUST_STEPS,
+    TRUST_FILE,
     Entry,
+    QuestionSet,
     SetupError,
     Step,
     describe_difference,
@@ -36,6 +41,7 @@ from bench.understanding.runner import (
 )
 from bot.data import DataAccess
 from bot.understanding.builder import BuiltQuery
+from bot.understanding.interpretation import Interpretation
 from bot.understanding.outcomes import (
     Answerable,
     Clarification,
@@ -172,6 +178,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def trust_entries() -> list[Entry]:
+    if not TRUST_FILE.exists():
+        pytest.skip(f"{TRUST_FILE.name} is not written yet (the examiner's file)")
+    return runner.load_set(runner.SETS["trust"])
+
+
 def gold_steps(entries: list[Entry]) -> Iterator[tuple[str, Step]]:
     for entry in entries:
         for index, step in enumerate(entry.steps):
@@ -206,7 +219,17 @@ def test_every_time_word_is_asked(entries: list[Entry]) -> None:
     assert not missing, f"time words never asked: {missing}"
 
 
+def test_question_file_uses_the_old_form(entries: list[Entry]) -> None:
+    expects = Counter(s.expect for e in entries for s in e.steps)
+    assert set(expects) == {"gold", "clarify"}
+    assert expects["clarify"] == sum(s.clarify for e in entries for s in e.steps)
+
+
 def test_every_gold_statement_runs_and_returns_rows(entries: list[Entry], sample: Path) -> None:
+    assert_gold_runs(entries, sample)
+
+
+def assert_gold_runs(entries: list[Entry], sample: Path) -> None:
     problems: list[str] = []
     with closing(sqlite3.connect(f"file:{sample}?mode=ro", uri=True)) as conn:
         for step_id, step in gold_steps(entries):
@@ -221,6 +244,76 @@ def test_every_gold_statement_runs_and_returns_rows(entries: list[Entry], sample
     assert not problems, "\n".join(problems)
 
 
+# -- the trust file (skipped until the examiner has written it) ---------------------------------
+
+
+def test_trust_file_size_and_expectations(trust_entries: list[Entry]) -> None:
+    steps = [s for e in trust_entries for s in e.steps]
+    assert len(steps) >= MIN_TRUST_STEPS
+    assert all(s.expect in EXPECT_KINDS for s in steps)
+    assert all(s.gold is not None for s in steps if s.expect == "gold")
+    assert all(e.category.strip() for e in trust_entries)
+    ids = [e.id for e in trust_entries]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_trust_gold_statement_runs_and_returns_rows(
+    trust_entries: list[Entry], sample: Path
+) -> None:
+    assert_gold_runs(trust_entries, sample)  # the gold of "cannot" steps too
+
+
+# -- reading question files ------------------------------------------------------------------------
+
+
+def test_the_expect_form_and_chains_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        """
+- {id: a, category: anything, question: q, expect: gold, gold: SELECT 1, why: plain}
+- {id: b, category: anything, question: payroll, expect: out_of_scope}
+- {id: c, category: other, question: median tip, expect: cannot, gold: SELECT 2}
+- {id: d, category: other, question: sales, expect: clarify, options_include: [Sales]}
+- id: e
+  category: chains
+  chain:
+    - {question: q1, expect: gold, gold: SELECT 1, ordered: true}
+    - {question: q2, expect: cannot}
+    - {question: q3, gold: SELECT 3}
+    - {question: q4, clarify: true, or_not_understood: true}
+""",
+        encoding="utf-8",
+    )
+    entries = load_questions(path, categories=None)
+    steps = {f"{e.id}.{i + 1}": s for e in entries for i, s in enumerate(e.steps)}
+    assert {k: s.expect for k, s in steps.items()} == {
+        "a.1": "gold",
+        "b.1": "out_of_scope",
+        "c.1": "cannot",
+        "d.1": "clarify",
+        "e.1": "gold",
+        "e.2": "cannot",
+        "e.3": "gold",
+        "e.4": "clarify",
+    }
+    assert steps["a.1"].why == "plain" and steps["c.1"].gold == "SELECT 2"
+    assert steps["d.1"].clarify and steps["d.1"].options_include == ("sales",)
+    assert steps["e.1"].ordered and steps["e.4"].or_not_understood
+    with pytest.raises(SetupError):  # questions.yaml keeps its fixed categories
+        load_questions(path)
+
+
+def test_sets_are_found_by_name_or_path(tmp_path: Path) -> None:
+    assert runner.resolve_set("questions") == runner.SETS["questions"]
+    assert runner.resolve_set(str(runner.QUESTIONS_FILE)) == runner.SETS["questions"]
+    other = runner.resolve_set(str(tmp_path / "mine.yaml"))
+    assert other.name == "mine" and other.categories is None
+    names = [s.name for s in runner.default_sets()]
+    assert names == (["questions", "trust"] if TRUST_FILE.exists() else ["questions"])
+    with pytest.raises(SetupError):
+        runner.load_set(other)  # no such file
+
+
 def test_malformed_question_files_are_refused(tmp_path: Path) -> None:
     bad = {
         "duplicate": "- {id: a, category: counts, question: q, gold: SELECT 1}\n" * 2,
@@ -228,12 +321,21 @@ def test_malformed_question_files_are_refused(tmp_path: Path) -> None:
         "both": "- {id: a, category: counts, question: q, gold: SELECT 1, clarify: true}\n",
         "neither": "- {id: a, category: counts, question: q}\n",
         "typo": "- {id: a, category: counts, question: q, gold: SELECT 1, orderd: true}\n",
+        "expect": "- {id: a, category: counts, question: q, expect: maybe}\n",
+        "gold-less": "- {id: a, category: counts, question: q, expect: gold}\n",
+        "contradiction": "- {id: a, category: counts, question: q, expect: cannot, "
+        "clarify: true}\n",
+        "options": "- {id: a, category: counts, question: q, expect: out_of_scope, "
+        "options_include: [x]}\n",
+        "chain-keys": "- {id: a, category: follow-ups, expect: cannot, chain: [{question: q, "
+        "expect: cannot}]}\n",
+        "no-category": "- {id: a, question: q, expect: cannot}\n",
     }
     for name, text in bad.items():
         path = tmp_path / f"{name}.yaml"
         path.write_text(text, encoding="utf-8")
         with pytest.raises(SetupError):
-            load_questions(path)
+            load_questions(path, categories=None if name == "no-category" else CATEGORIES)
 
 
 # -- the runner, with a fake system under test -----------------------------------------------------
@@ -254,9 +356,20 @@ class FakeUnderstanding:
         return answer
 
 
-def answer(sql: str, compare: str | None = None, subject: str = "orders") -> Answerable:
+def answer(
+    sql: str,
+    compare: str | None = None,
+    subject: str = "orders",
+    *,
+    unused: tuple[str, ...] = (),
+    explanation: str = "",
+) -> Answerable:
     return Answerable(
-        QueryPlan(subject=subject), BuiltQuery(sql), BuiltQuery(compare) if compare else None
+        QueryPlan(subject=subject),
+        BuiltQuery(sql),
+        BuiltQuery(compare) if compare else None,
+        explanation=explanation,
+        interpretation=Interpretation(unused=unused),
     )
 
 
@@ -265,6 +378,17 @@ COMPLETED_MAY = (
     "AND created_at < '2025-06-01 00:00:00'"
 )
 COMPLETED_APRIL = COMPLETED_MAY.replace("05-01", "04-01").replace("06-01", "05-01")
+
+
+async def judge(
+    entries: list[Entry], fake: FakeUnderstanding, sample: Path
+) -> tuple[list[runner.StepOutcome], list[float]]:
+    data = DataAccess(f"sqlite+aiosqlite:///{sample}")
+    try:
+        gold = await runner.gold_results(entries, data)
+        return await runner.evaluate(entries, fake, data, gold)
+    finally:
+        await data.dispose_async()
 
 
 async def test_runner_judges_without_crashing(sample: Path) -> None:
@@ -301,12 +425,7 @@ async def test_runner_judges_without_crashing(sample: Path) -> None:
             "second": answer(count_april),
         }
     )
-    data = DataAccess(f"sqlite+aiosqlite:///{sample}")
-    try:
-        gold = await runner.gold_results(entries, data)
-        outcomes, timings = await runner.evaluate(entries, fake, data, gold)
-    finally:
-        await data.dispose_async()
+    outcomes, timings = await judge(entries, fake, sample)
 
     verdicts = {o.step_id: o.correct for o in outcomes}
     assert verdicts == {
@@ -324,17 +443,137 @@ async def test_runner_judges_without_crashing(sample: Path) -> None:
     by_id = {o.step_id: o for o in outcomes}
     assert "parser exploded" in by_id["raises.1"].detail
     assert "predicted SQL failed" in by_id["bad-sql.1"].detail
+    assert by_id["raises.1"].verdict == by_id["bad-sql.1"].verdict == runner.ERROR
+    assert by_id["unsure.1"].honest_miss and by_id["clar-miss.1"].honest_miss
+    assert not any(o.confident_wrong for o in outcomes)
     assert len(timings) == len(outcomes) == 10
     # the chain's second step saw the first step's plan (in both the warm-up and timed pass)
     assert fake.previous.count(first.plan) == 2
 
-    summary = runner.summarize(outcomes, timings, database="test")
-    assert summary["questions"] == 10
-    assert summary["correct"] == 6
-    report = runner.format_report(summary, outcomes, verbose=True)
+    result = runner.SetResult(QuestionSet("fake", Path("fake.yaml")), entries, outcomes, timings)
+    summary = runner.summarize([result], database="test")
+    assert summary["total"]["questions"] == 10
+    assert summary["total"]["correct"] == 6
+    assert summary["total"]["errors"] == 2 and summary["total"]["honest_misses"] == 2
+    [fake_set] = summary["sets"]
+    assert [c["category"] for c in fake_set["categories"]] == [
+        "counts",
+        "comparisons",
+        "clarifications",
+        "follow-ups",
+    ]
+    report = runner.format_report(summary, [result], verbose=True)
     assert "total" in report and "parser exploded" in report and "p99" in report
+    assert "confident wrong" in report
+
+
+async def test_expect_kinds_and_confident_wrong(sample: Path) -> None:
+    count_may = f"SELECT COUNT(*) FROM orders WHERE {COMPLETED_MAY}"
+    count_april = f"SELECT COUNT(*) FROM orders WHERE {COMPLETED_APRIL}"
+    right_may = answer(count_may, explanation="Counted completed orders · May 2025")
+    wrong_april = answer(count_april, explanation="Counted completed orders · April 2025")
+    ask = Clarification("Which one?", (ClarificationOption("Sales last month"),), reason="vague")
+    script: dict[str, Understood | Exception] = {
+        "gold-right": right_may,
+        "gold-wrong": wrong_april,  # a wrong number, every word used: the worst defect
+        "gold-unused": answer(count_april, unused=("tips",)),  # wrong but says what it left out
+        "gold-refused": NotUnderstood("no", kind="cannot"),
+        "oos-right": NotUnderstood("I don't have data about payroll", kind="out_of_scope"),
+        "oos-answered": right_may,
+        "oos-other": NotUnderstood("cannot", kind="cannot"),
+        "cannot-cannot": NotUnderstood("median is not supported yet", kind="cannot"),
+        "cannot-unsupported": NotUnderstood("?", kind="unsupported"),
+        "cannot-asked": ask,
+        "cannot-future": right_may,  # a later version answers it, and right
+        "cannot-answered": wrong_april,
+        "cannot-no-gold": right_may,
+        "cannot-oos": NotUnderstood("payroll", kind="out_of_scope"),
+        "clarify-answered": answer(count_may, unused=("best",)),
+        "clarify-refused": NotUnderstood("nope", kind="cannot"),
+    }
+    expect = {
+        "gold-right": "gold",
+        "gold-wrong": "gold",
+        "gold-unused": "gold",
+        "gold-refused": "gold",
+        "oos-right": "out_of_scope",
+        "oos-answered": "out_of_scope",
+        "oos-other": "out_of_scope",
+        "cannot-cannot": "cannot",
+        "cannot-unsupported": "cannot",
+        "cannot-asked": "cannot",
+        "cannot-future": "cannot",
+        "cannot-answered": "cannot",
+        "cannot-no-gold": "cannot",  # no gold: any answer is wrong
+        "cannot-oos": "cannot",
+        "clarify-answered": "clarify",
+        "clarify-refused": "clarify",
+    }
+    entries = [
+        Entry(
+            question,
+            kind,
+            (
+                Step(
+                    question,
+                    gold=count_may
+                    if kind in {"gold", "cannot"} and "no-gold" not in question
+                    else None,
+                    expect=kind,
+                ),
+            ),
+        )
+        for question, kind in expect.items()
+    ]
+    outcomes, timings = await judge(entries, FakeUnderstanding(script), sample)
+    verdicts = {o.entry_id: o.verdict for o in outcomes}
+    assert verdicts == {
+        "gold-right": "right",
+        "gold-wrong": runner.CONFIDENT_WRONG,
+        "gold-unused": runner.HONEST_MISS,
+        "gold-refused": runner.HONEST_MISS,
+        "oos-right": "right",
+        "oos-answered": runner.CONFIDENT_WRONG,
+        "oos-other": runner.HONEST_MISS,
+        "cannot-cannot": "right",
+        "cannot-unsupported": "right",
+        "cannot-asked": "right",
+        "cannot-future": "right",
+        "cannot-answered": runner.CONFIDENT_WRONG,
+        "cannot-no-gold": runner.CONFIDENT_WRONG,
+        "cannot-oos": runner.HONEST_MISS,
+        "clarify-answered": runner.HONEST_MISS,
+        "clarify-refused": runner.HONEST_MISS,
+    }
+    assert all(o.correct == (o.verdict == "right") for o in outcomes)
+    by_id = {o.entry_id: o for o in outcomes}
+    assert by_id["gold-wrong"].explanation == "Counted completed orders · April 2025"
+    assert by_id["gold-unused"].unused == ("tips",)
+    assert by_id["oos-right"].outcome == "not-understood (out_of_scope)"
+
+    result = runner.SetResult(QuestionSet("t", Path("t.yaml")), entries, outcomes, timings)
+    summary = runner.summarize([result, result], database="test")
+    first = summary["sets"][0]
+    assert first["confident_wrong"] == 4 and first["honest_misses"] == 6 and first["correct"] == 6
+    assert summary["total"]["confident_wrong"] == 8 and summary["total"]["questions"] == 32
+    per_category = {c["category"]: c for c in first["categories"]}
+    assert per_category["cannot"]["confident_wrong"] == 2
+    assert per_category["cannot"]["accuracy"] == 57.1
+    wrong = {w["id"]: w for w in first["wrong"]}
+    assert wrong["gold-unused.1"]["unused"] == ["tips"]
+    assert wrong["gold-wrong.1"]["verdict"] == "confident_wrong"
+    report = runner.format_report(summary, [result, result], verbose=True)
+    assert "expect: cannot; outcome: answer; verdict: confident_wrong" in report
+    assert "explanation: 'Counted completed orders · April 2025'" in report
+    assert "unused: ['tips']" in report
+    assert "all sets: 12/32 right (37.5%), confident wrong 8" in report
 
 
 def test_main_reports_a_broken_setup(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     assert runner.main(["--db", str(missing)], out=lambda _: None) == runner.EXIT_SETUP_BROKEN
+    no_set = ["--set", str(tmp_path / "none.yaml")]
+    assert runner.main(no_set, out=lambda _: None) == runner.EXIT_SETUP_BROKEN
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- {id: a, category: x, question: q, expect: maybe}\n", encoding="utf-8")
+    assert runner.main(["--set", str(broken)], out=lambda _: None) == runner.EXIT_SETUP_BROKEN

@@ -1,11 +1,18 @@
-"""The question-understanding benchmark: execution accuracy of question → SQL on the sample db.
+"""The question-understanding benchmark: execution accuracy and honesty of question → SQL.
 
-Every question of ``questions.yaml`` goes through ``Understanding.understand`` at a fixed clock
-(NOW = 2025-06-15 12:00, a Sunday). A step is correct when the predicted statement's result
-equals the result of the hand-written gold SQL (see :func:`results_match`), or, for a
-clarification entry, when the answer is a clarifying question. Follow-up chains pass the previous
-step's plan as context. The wall time of ``understand()`` (parse + plan + build + guard, no SQL
-execution) is measured on a second pass, after a warm-up pass over every question.
+Every question of every question set (``questions.yaml``, and ``trust.yaml`` when present) goes
+through ``Understanding.understand`` at a fixed clock (NOW = 2025-06-15 12:00, a Sunday). Each
+step says what is right (its *expect*): ``gold`` (the predicted statement's result equals the
+result of hand-written gold SQL, see :func:`results_match`), ``clarify`` (a clarifying question),
+``out_of_scope`` ("I don't have data about …") or ``cannot`` (the data could answer it, Swoop
+cannot yet: a plain refusal or a clarification; or, from a future version, the gold result).
+
+A wrong step is *confident wrong* when it is a data answer (``Answerable``) with no unused word:
+a number given as if the question was fully understood. The other wrong steps are honest misses
+(a clarification or refusal where gold was expected, or an answer that names unused words) or
+errors (``understand()`` raised, the predicted or the gold SQL failed). Follow-up chains pass
+the previous step's plan as context. The wall time of ``understand()`` (parse + plan + build +
+guard, no SQL execution) is measured on a second pass, after a warm-up pass over every question.
 
 With ``--postgres URL`` the sample database is also loaded into PostgreSQL and every question is
 answered a second time by an Understanding loaded against PostgreSQL; the report says how many
@@ -40,11 +47,13 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS_FILE = HERE / "questions.yaml"
+TRUST_FILE = HERE / "trust.yaml"
 CACHE_DIR = HERE / ".cache"
 SAMPLE_SEED = 7
 SAMPLE_END = date(2025, 6, 15)
 DEFAULT_DB = CACHE_DIR / f"sample-s{SAMPLE_SEED}-{SAMPLE_END:%Y%m%d}.db"
-PACKAGED_MODEL = HERE.parent.parent / "bot" / "sample" / "club.swoop.yaml"
+REPO = HERE.parent.parent
+PACKAGED_MODEL = REPO / "bot" / "sample" / "club.swoop.yaml"
 NOW = datetime(2025, 6, 15, 12, 0)  # a Sunday: the sample database's last day
 
 CATEGORIES: tuple[str, ...] = (
@@ -64,7 +73,18 @@ CATEGORIES: tuple[str, ...] = (
     "follow-ups",
     "clarifications",
 )
+# What a step says is right. gold: the rows equal gold; clarify: a Clarification;
+# out_of_scope: a NotUnderstood of kind "out_of_scope"; cannot: not a data answer, but a
+# NotUnderstood of kind "cannot"/"unsupported" or a Clarification (or, when the step has gold,
+# a data answer whose rows equal it: a future version answers these).
+EXPECT_KINDS: tuple[str, ...] = ("gold", "clarify", "out_of_scope", "cannot")
+CANNOT_KINDS = frozenset({"cannot", "unsupported"})
+# A wrong step is one of these (a right one is "right").
+CONFIDENT_WRONG = "confident_wrong"  # a data answer with no unused word, and not right
+HONEST_MISS = "honest_miss"  # a clarification or refusal, or an answer naming unused words
+ERROR = "error"  # understand() raised, the predicted or the gold SQL failed
 MIN_JUDGED_STEPS = 170
+MIN_TRUST_STEPS = 150
 GOLD_ROW_CAP = 100_000
 MAX_ASSIGNMENTS = 5_000  # column assignments tried per comparison before giving up
 EXIT_OK = 0
@@ -80,7 +100,12 @@ class SetupError(Exception):
 
 @dataclass(frozen=True)
 class Step:
-    """One judged question: gold SQL to compare with, or a clarification expected."""
+    """One judged question and what is right for it (``expect``, one of :data:`EXPECT_KINDS`).
+
+    ``clarify=True`` (the questions.yaml form) is the same as ``expect="clarify"``; without
+    either, a step expects its gold result. ``gold`` is the SQL of the right result (required for
+    ``expect="gold"``, optional for ``cannot``, where an equal answer also counts as right).
+    """
 
     question: str
     gold: str | None = None
@@ -88,6 +113,19 @@ class Step:
     clarify: bool = False
     options_include: tuple[str, ...] = ()
     or_not_understood: bool = False
+    expect: str = ""
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        expect = self.expect or ("clarify" if self.clarify else "gold")
+        if expect not in EXPECT_KINDS:
+            raise ValueError(f"expect must be one of {list(EXPECT_KINDS)}, not {expect!r}")
+        if self.clarify and expect != "clarify":
+            raise ValueError(f"clarify: true contradicts expect: {expect}")
+        if expect == "gold" and self.gold is None:
+            raise ValueError("a step expecting its gold result needs gold SQL")
+        object.__setattr__(self, "expect", expect)
+        object.__setattr__(self, "clarify", expect == "clarify")
 
 
 @dataclass(frozen=True)
@@ -99,7 +137,30 @@ class Entry:
     steps: tuple[Step, ...]
 
 
-_STEP_KEYS = {"question", "gold", "ordered", "clarify", "options_include", "or_not_understood"}
+@dataclass(frozen=True)
+class QuestionSet:
+    """A question file and its name in the report (``categories`` None: any category)."""
+
+    name: str
+    path: Path
+    categories: tuple[str, ...] | None = None
+
+
+SETS: dict[str, QuestionSet] = {
+    "questions": QuestionSet("questions", QUESTIONS_FILE, CATEGORIES),
+    "trust": QuestionSet("trust", TRUST_FILE),
+}
+
+_STEP_KEYS = {
+    "question",
+    "gold",
+    "ordered",
+    "clarify",
+    "options_include",
+    "or_not_understood",
+    "expect",
+    "why",
+}
 _ENTRY_KEYS = _STEP_KEYS | {"id", "category", "chain"}
 
 
@@ -113,26 +174,53 @@ def _step(raw: Any, where: str) -> Step:
     if not isinstance(question, str) or not question.strip():
         raise SetupError(f"{where}: missing question")
     gold = raw.get("gold")
-    clarify = bool(raw.get("clarify", False))
-    if clarify == (gold is not None):
-        raise SetupError(f"{where}: give exactly one of gold and clarify: true")
     if gold is not None and not isinstance(gold, str):
         raise SetupError(f"{where}: gold must be SQL text")
+    clarify = raw.get("clarify", False)
+    if not isinstance(clarify, bool):
+        raise SetupError(f"{where}: clarify must be true or false")
+    expect = raw.get("expect")
+    if expect is None:  # the questions.yaml form: gold SQL, or clarify: true
+        if clarify == (gold is not None):
+            raise SetupError(f"{where}: give exactly one of gold and clarify: true (or expect)")
+        expect = "clarify" if clarify else "gold"
+    elif expect not in EXPECT_KINDS:
+        raise SetupError(f"{where}: expect must be one of {list(EXPECT_KINDS)}, not {expect!r}")
+    elif clarify and expect != "clarify":
+        raise SetupError(f"{where}: clarify: true contradicts expect: {expect}")
+    elif expect == "gold" and gold is None:
+        raise SetupError(f"{where}: expect: gold needs gold SQL")
     options = raw.get("options_include") or []
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise SetupError(f"{where}: options_include must be a list of words")
+    or_not_understood = raw.get("or_not_understood", False)
+    if (options or or_not_understood) and expect != "clarify":
+        raise SetupError(f"{where}: options_include and or_not_understood go with a clarification")
+    for flag in ("ordered", "or_not_understood"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise SetupError(f"{where}: {flag} must be true or false")
+    why = raw.get("why") or ""
+    if not isinstance(why, str):
+        raise SetupError(f"{where}: why must be text")
     return Step(
         question=question.strip(),
         gold=gold.strip() if gold else None,
         ordered=bool(raw.get("ordered", False)),
         clarify=clarify,
         options_include=tuple(o.lower() for o in options),
-        or_not_understood=bool(raw.get("or_not_understood", False)),
+        or_not_understood=bool(or_not_understood),
+        expect=expect,
+        why=" ".join(why.split()),
     )
 
 
-def load_questions(path: Path = QUESTIONS_FILE) -> list[Entry]:
-    """Read and check the question file (unique ids, known categories, one answer per step)."""
+def load_questions(
+    path: Path = QUESTIONS_FILE, *, categories: Sequence[str] | None = CATEGORIES
+) -> list[Entry]:
+    """Read and check a question file (unique ids, known categories, one expectation per step).
+
+    ``categories`` None accepts any category name (a new set brings its own).
+    """
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -152,17 +240,47 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[Entry]:
         if unknown:
             raise SetupError(f"{entry_id}: unknown keys {sorted(unknown)}")
         category = item.get("category")
-        if category not in CATEGORIES:
+        if categories is not None and category not in categories:
             raise SetupError(f"{entry_id}: unknown category {category!r}")
+        if not isinstance(category, str) or not category.strip():
+            raise SetupError(f"{entry_id}: missing category")
         if "chain" in item:
             chain = item["chain"]
             if not isinstance(chain, list) or not chain:
                 raise SetupError(f"{entry_id}: chain must be a non-empty list")
+            misplaced = set(item) & _STEP_KEYS
+            if misplaced:
+                raise SetupError(f"{entry_id}: {sorted(misplaced)} belong in the chain's steps")
             steps = tuple(_step(s, f"{entry_id} step {i + 1}") for i, s in enumerate(chain))
         else:
             steps = (_step({k: v for k, v in item.items() if k in _STEP_KEYS}, entry_id),)
-        entries.append(Entry(entry_id, str(category), steps))
+        entries.append(Entry(entry_id, category.strip(), steps))
     return entries
+
+
+def resolve_set(name: str) -> QuestionSet:
+    """A set by name (``questions``, ``trust``) or by path (named after the file)."""
+    if name in SETS:
+        return SETS[name]
+    path = Path(name).expanduser().resolve()
+    for known in SETS.values():
+        if known.path == path:
+            return known
+    return QuestionSet(path.stem, path)
+
+
+def default_sets() -> list[QuestionSet]:
+    """questions.yaml, and trust.yaml when it exists."""
+    return [s for s in SETS.values() if s.name == "questions" or s.path.exists()]
+
+
+def load_set(question_set: QuestionSet) -> list[Entry]:
+    if not question_set.path.is_file():
+        raise SetupError(f"no question set {question_set.name!r} at {question_set.path}")
+    try:
+        return load_questions(question_set.path, categories=question_set.categories)
+    except SetupError as exc:
+        raise SetupError(f"set {question_set.name}: {exc}") from exc
 
 
 def judged_steps(entries: Iterable[Entry]) -> int:
@@ -353,9 +471,15 @@ class StepOutcome:
     category: str
     index: int
     question: str
-    kind: str
+    kind: str  # answer, clarification, not-understood, error
     correct: bool
     elapsed_ms: float
+    expect: str = "gold"
+    why: str = ""
+    reason: str = ""  # a NotUnderstood's kind, a Clarification's reason
+    verdict: str = ERROR  # "right", CONFIDENT_WRONG, HONEST_MISS or ERROR
+    unused: tuple[str, ...] = ()  # an answer's words it did not use
+    explanation: str = ""  # an answer's one-line explanation
     detail: str = ""
     sql: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
@@ -369,6 +493,19 @@ class StepOutcome:
     @property
     def step_id(self) -> str:
         return f"{self.entry_id}.{self.index + 1}"
+
+    @property
+    def confident_wrong(self) -> bool:
+        return self.verdict == CONFIDENT_WRONG
+
+    @property
+    def honest_miss(self) -> bool:
+        return self.verdict == HONEST_MISS
+
+    @property
+    def outcome(self) -> str:
+        """The outcome kind as reported: ``not-understood (out_of_scope)``, ``answer``..."""
+        return f"{self.kind} ({self.reason})" if self.reason else self.kind
 
 
 def understand_all(entries: Sequence[Entry], understanding: Understander) -> list[Attempt]:
@@ -424,15 +561,24 @@ async def gold_results(
     return results
 
 
+_EXPECTED = {
+    "gold": "the gold result",
+    "clarify": "a clarifying question",
+    "out_of_scope": 'a NotUnderstood of kind "out_of_scope"',
+    "cannot": 'a NotUnderstood of kind "cannot"/"unsupported" or a clarification',
+}
+
+
 async def judge_attempt(
     attempt: Attempt,
     gold: list[Row] | str | None,
     data: DataAccess,
 ) -> StepOutcome:
-    """Run the attempt's SQL (if any) and compare it with the gold rows."""
+    """Run the attempt's SQL (if any) and judge it against the step's expectation."""
     from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood
 
-    step, result = attempt.step, attempt.result
+    step = attempt.step
+    result: object = attempt.result  # whatever the system returned, typed or not
     outcome = StepOutcome(
         entry_id=attempt.entry.id,
         category=attempt.entry.category,
@@ -441,13 +587,18 @@ async def judge_attempt(
         kind=attempt.kind,
         correct=False,
         elapsed_ms=attempt.elapsed_ms,
+        expect=step.expect,
+        why=step.why,
         gold_sql=step.gold,
     )
     labels: list[str] = []
+    sql_failed = False
     if attempt.error is not None or result is None:
         outcome.detail = attempt.error or "no result"
         return outcome
     if isinstance(result, Answerable):
+        outcome.unused = tuple(str(w) for w in getattr(result, "unused", ()) or ())
+        outcome.explanation = str(getattr(result, "explanation", "") or "")
         outcome.sql, outcome.params = result.query.sql, dict(result.query.params)
         if result.compare_query is not None:
             outcome.sql += f"\n-- compared with:\n{result.compare_query.sql}"
@@ -455,14 +606,36 @@ async def judge_attempt(
             outcome.predicted = frame_rows(await predicted_frame(result, data))
         except Exception as exc:
             outcome.detail = f"predicted SQL failed: {exc}"
-            return outcome
+            sql_failed = True
     elif isinstance(result, Clarification):
         labels = [option.label.lower() for option in result.options]
+        outcome.reason = str(getattr(result, "reason", "") or "")
         outcome.detail = f"asked {result.question!r} with options {labels}"
     elif isinstance(result, NotUnderstood):
+        outcome.reason = str(result.kind)
         outcome.detail = f"not understood ({result.kind}): {result.reason}"
+    else:
+        outcome.detail = f"understand() returned {type(result).__name__}"
+        return outcome
 
-    if step.clarify:
+    def matches_gold() -> bool:
+        if outcome.predicted is None or not isinstance(gold, list):
+            return False
+        if rows_match(gold, outcome.predicted, ordered=step.ordered):
+            return True
+        outcome.diff = describe_difference(gold, outcome.predicted)
+        return False
+
+    if step.expect == "gold":
+        if isinstance(gold, str) or gold is None:
+            outcome.detail = (outcome.detail + "; " if outcome.detail else "") + (
+                gold or "no gold result"
+            )
+            return outcome  # the gold itself is broken: an error, whatever the answer
+        outcome.correct = matches_gold()
+        if outcome.kind == "answer" and not outcome.correct and not sql_failed:
+            outcome.detail = "different result" + (" (order matters)" if step.ordered else "")
+    elif step.expect == "clarify":
         if outcome.kind == "clarification":
             wanted = step.options_include
             outcome.correct = not wanted or any(w in label for w in wanted for label in labels)
@@ -470,19 +643,30 @@ async def judge_attempt(
                 outcome.detail += f"; expected one of {list(wanted)} among the options"
         elif outcome.kind == "not-understood" and step.or_not_understood:
             outcome.correct = True
-        elif outcome.kind == "answer":
-            outcome.detail = "answered with SQL where a clarifying question was expected"
-        return outcome
+    elif step.expect == "out_of_scope":
+        outcome.correct = outcome.kind == "not-understood" and outcome.reason == "out_of_scope"
+    elif step.expect == "cannot":
+        if outcome.kind == "answer":
+            outcome.correct = matches_gold()  # a future version may answer it right
+            if outcome.correct:
+                outcome.detail = "answered, and the result equals the gold"
+        else:
+            outcome.correct = outcome.kind == "clarification" or outcome.reason in CANNOT_KINDS
 
-    if isinstance(gold, str):
-        outcome.detail = gold
-        return outcome
-    if outcome.predicted is None or gold is None:
-        return outcome
-    outcome.correct = rows_match(gold, outcome.predicted, ordered=step.ordered)
-    if not outcome.correct:
-        outcome.detail = "different result" + (" (order matters)" if step.ordered else "")
-        outcome.diff = describe_difference(gold, outcome.predicted)
+    if outcome.correct:
+        outcome.verdict = "right"
+    elif outcome.kind == "answer":
+        if step.expect != "gold":
+            outcome.detail = f"answered with SQL where {_EXPECTED[step.expect]} was expected" + (
+                f" ({outcome.detail})" if outcome.detail else ""
+            )
+        if sql_failed and step.expect == "gold":
+            outcome.verdict = ERROR
+        else:
+            outcome.verdict = HONEST_MISS if outcome.unused else CONFIDENT_WRONG
+    else:
+        outcome.verdict = HONEST_MISS
+        outcome.detail += f"; expected {_EXPECTED[step.expect]}"
     return outcome
 
 
@@ -542,6 +726,74 @@ async def compare_postgres(
             outcome.postgres_detail += f"\n    PostgreSQL SQL: {_one_line(pg.sql)}"
 
 
+@dataclass
+class SetResult:
+    """One question set's entries, the verdict on each of its steps and their timings."""
+
+    question_set: QuestionSet
+    entries: list[Entry]
+    outcomes: list[StepOutcome]
+    timings_ms: list[float]
+
+    @property
+    def name(self) -> str:
+        return self.question_set.name
+
+
+async def run_sets(
+    question_sets: Sequence[QuestionSet],
+    db: Path,
+    model: Path | None,
+    *,
+    postgres: str | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> list[SetResult]:
+    """Load every set, answer and judge it on SQLite (and PostgreSQL with ``postgres``)."""
+    from bot.data import DataAccess
+
+    say = warn or (lambda message: print(message, file=sys.stderr))
+    loaded = [(s, load_set(s)) for s in question_sets]
+    data = DataAccess(f"sqlite+aiosqlite:///{db}")
+    pg_data: DataAccess | None = None
+    results: list[SetResult] = []
+    golds: list[dict[tuple[str, int], list[Row] | str]] = []
+    try:
+        try:
+            understanding = await load_understanding(data, model)
+        except Exception as exc:
+            raise SetupError(f"cannot load the Understanding: {exc}") from exc
+        for question_set, entries in loaded:
+            gold = await gold_results(entries, data)
+            for key, value in gold.items():
+                if isinstance(value, str):
+                    say(f"warning: {question_set.name} {key[0]}.{key[1] + 1}: {value}")
+            outcomes, timings = await evaluate(entries, understanding, data, gold)
+            results.append(SetResult(question_set, entries, outcomes, timings))
+            golds.append(gold)
+        if postgres:
+            from bench.understanding.pg_load import load_into_postgres
+
+            try:
+                counts = await load_into_postgres(db, postgres)
+            except Exception as exc:
+                raise SetupError(f"cannot load the sample into PostgreSQL: {exc}") from exc
+            say(f"loaded {sum(counts.values())} rows into PostgreSQL")
+            pg_data = DataAccess(postgres)
+            try:
+                pg_understanding = await load_understanding(pg_data, model)
+            except Exception as exc:
+                raise SetupError(f"cannot load the PostgreSQL Understanding: {exc}") from exc
+            for result, gold in zip(results, golds, strict=True):
+                await compare_postgres(
+                    result.entries, result.outcomes, pg_understanding, pg_data, gold
+                )
+    finally:
+        await data.dispose_async()
+        if pg_data is not None:
+            await pg_data.dispose_async()
+    return results
+
+
 # -- reporting -----------------------------------------------------------------------------------
 
 
@@ -554,45 +806,68 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def summarize(
-    outcomes: Sequence[StepOutcome], timings_ms: Sequence[float], *, database: str
-) -> dict[str, Any]:
-    """The machine-readable summary (also the source of the text report)."""
-    categories = []
-    for category in CATEGORIES:
-        mine = [o for o in outcomes if o.category == category]
-        if mine:
-            right = sum(o.correct for o in mine)
-            categories.append(
-                {
-                    "category": category,
-                    "questions": len(mine),
-                    "correct": right,
-                    "accuracy": round(100 * right / len(mine), 1),
-                }
-            )
+def _timing(timings_ms: Sequence[float]) -> dict[str, Any]:
+    return {
+        "median": round(statistics.median(timings_ms), 3) if timings_ms else 0.0,
+        "p99": round(percentile(timings_ms, 0.99), 3),
+        "calls": len(timings_ms),
+    }
+
+
+def _tally(outcomes: Sequence[StepOutcome]) -> dict[str, Any]:
     total = len(outcomes)
     correct = sum(o.correct for o in outcomes)
-    summary: dict[str, Any] = {
-        "now": NOW.isoformat(sep=" "),
-        "database": database,
+    return {
         "questions": total,
         "correct": correct,
         "accuracy": round(100 * correct / total, 1) if total else 0.0,
+        "confident_wrong": sum(o.confident_wrong for o in outcomes),
+        "honest_misses": sum(o.honest_miss for o in outcomes),
+        "errors": sum(o.verdict == ERROR for o in outcomes),
+    }
+
+
+def _category_order(result: SetResult) -> list[str]:
+    seen = list(dict.fromkeys(o.category for o in result.outcomes))
+    known = result.question_set.categories
+    if known is None:
+        return seen
+    return [c for c in known if c in seen] + [c for c in seen if c not in known]
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def summarize_set(result: SetResult) -> dict[str, Any]:
+    """One set's machine-readable summary: totals, per category, timing, every wrong step."""
+    outcomes = result.outcomes
+    categories = [
+        {"category": category, **_tally([o for o in outcomes if o.category == category])}
+        for category in _category_order(result)
+    ]
+    summary: dict[str, Any] = {
+        "set": result.name,
+        "path": _shown_path(result.question_set.path),
+        **_tally(outcomes),
         "categories": categories,
-        "understand_ms": {
-            "median": round(statistics.median(timings_ms), 3) if timings_ms else 0.0,
-            "p99": round(percentile(timings_ms, 0.99), 3),
-            "calls": len(timings_ms),
-        },
-        "outcomes": Counter(o.kind for o in outcomes),
+        "understand_ms": _timing(result.timings_ms),
+        "outcomes": dict(Counter(o.kind for o in outcomes)),
         "wrong": [
             {
                 "id": o.step_id,
                 "category": o.category,
                 "question": o.question,
-                "outcome": o.kind,
+                "expect": o.expect,
+                "outcome": o.outcome,
+                "verdict": o.verdict,
+                "unused": list(o.unused),
+                "explanation": o.explanation,
                 "detail": o.detail,
+                "why": o.why,
                 "sql": o.sql,
             }
             for o in outcomes
@@ -615,61 +890,120 @@ def summarize(
     return summary
 
 
+def summarize(results: Sequence[SetResult], *, database: str) -> dict[str, Any]:
+    """The machine-readable summary of a run (also the source of the text report)."""
+    everything = [o for r in results for o in r.outcomes]
+    return {
+        "now": NOW.isoformat(sep=" "),
+        "database": database,
+        "sets": [summarize_set(r) for r in results],
+        "total": _tally(everything),
+        "understand_ms": _timing([t for r in results for t in r.timings_ms]),
+    }
+
+
 def _one_line(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def format_report(
-    summary: dict[str, Any], outcomes: Sequence[StepOutcome], *, verbose: bool = False
-) -> str:
-    """The text report: accuracy per category, total, understand() timing, PostgreSQL."""
-    lines = [
-        f"Swoop understanding benchmark: NOW = {summary['now']}, database {summary['database']}",
-        "",
-        f"{'category':<18}{'questions':>10}{'correct':>9}{'accuracy':>10}",
-        "-" * 47,
-    ]
-    for row in summary["categories"]:
-        lines.append(
-            f"{row['category']:<18}{row['questions']:>10}{row['correct']:>9}"
-            f"{row['accuracy']:>9.1f}%"
-        )
-    lines.append("-" * 47)
-    lines.append(
-        f"{'total':<18}{summary['questions']:>10}{summary['correct']:>9}"
-        f"{summary['accuracy']:>9.1f}%"
+def _timing_line(timing: dict[str, Any], what: str) -> str:
+    return (
+        f"understand() wall time per question ({what}, {timing['calls']} calls after a warm-up "
+        f"pass): median {timing['median']:.3f} ms, p99 {timing['p99']:.3f} ms"
     )
-    kinds = ", ".join(f"{k} {v}" for k, v in sorted(summary["outcomes"].items()))
-    timing = summary["understand_ms"]
-    lines += [
-        "",
-        f"outcomes: {kinds}",
-        f"parse+build (understand() wall time per question, {timing['calls']} calls after a "
-        f"warm-up pass): median {timing['median']:.3f} ms, p99 {timing['p99']:.3f} ms",
-    ]
-    pg = summary.get("postgres")
-    if pg:
-        lines.append(
-            f"PostgreSQL: {pg['agree_with_sqlite']}/{pg['steps']} results equal SQLite's; "
-            f"{pg['correct']}/{pg['steps']} correct against gold"
+
+
+def _score_line(label: str, tally: dict[str, Any]) -> str:
+    return (
+        f"{label}: {tally['correct']}/{tally['questions']} right ({tally['accuracy']:.1f}%), "
+        f"confident wrong {tally['confident_wrong']}, honest misses {tally['honest_misses']}, "
+        f"errors {tally['errors']}"
+    )
+
+
+def _set_table(summary: dict[str, Any]) -> list[str]:
+    width = max([18, *(len(c["category"]) + 2 for c in summary["categories"])])
+    header = (
+        f"{'category':<{width}}{'total':>7}{'right':>7}{'accuracy':>10}"
+        f"{'confident wrong':>17}{'honest misses':>15}"
+    )
+    rule = "-" * len(header)
+
+    def row(label: str, tally: dict[str, Any]) -> str:
+        return (
+            f"{label:<{width}}{tally['questions']:>7}{tally['correct']:>7}"
+            f"{tally['accuracy']:>9.1f}%{tally['confident_wrong']:>17}{tally['honest_misses']:>15}"
         )
-    if verbose:
-        wrong = [o for o in outcomes if not o.correct]
-        if wrong:
-            lines += ["", f"wrong ({len(wrong)}):"]
-        for o in wrong:
-            lines += ["", f"[{o.step_id}] ({o.category}) {o.question}", f"  outcome: {o.kind}"]
-            if o.detail:
-                lines.append(f"  why: {o.detail}")
-            if o.sql:
-                params = f"  params {o.params}" if o.params else ""
-                lines.append(f"  predicted: {_one_line(o.sql)}{params}")
-            if o.gold_sql:
-                lines.append(f"  gold:      {_one_line(o.gold_sql)}")
-            lines += [f"  {d}" for d in o.diff]
-        if pg and pg["disagreements"]:
-            lines += ["", f"PostgreSQL disagreements ({len(pg['disagreements'])}):"]
-            lines += [f"  [{d['id']}] {d['question']}: {d['detail']}" for d in pg["disagreements"]]
+
+    return [
+        header,
+        rule,
+        *(row(c["category"], c) for c in summary["categories"]),
+        rule,
+        row("total", summary),
+    ]
+
+
+def _wrong_lines(o: StepOutcome) -> list[str]:
+    lines = [
+        "",
+        f"[{o.step_id}] ({o.category}) {o.question}",
+        f"  expect: {o.expect}; outcome: {o.outcome}; verdict: {o.verdict}",
+    ]
+    if o.why:
+        lines.append(f"  why expected: {o.why}")
+    if o.detail:
+        lines.append(f"  detail: {o.detail}")
+    if o.kind == "answer":
+        lines.append(f"  unused: {list(o.unused)}")
+        lines.append(f"  explanation: {o.explanation!r}")
+    if o.sql:
+        params = f"  params {o.params}" if o.params else ""
+        lines.append(f"  predicted: {_one_line(o.sql)}{params}")
+    if o.gold_sql:
+        lines.append(f"  gold:      {_one_line(o.gold_sql)}")
+    lines += [f"  {d}" for d in o.diff]
+    return lines
+
+
+def format_report(
+    summary: dict[str, Any], results: Sequence[SetResult], *, verbose: bool = False
+) -> str:
+    """The text report: per set and category accuracy and confident wrong, timing, PostgreSQL."""
+    lines = [
+        f"Swoop understanding benchmark: NOW = {summary['now']}, database {summary['database']}"
+    ]
+    for set_summary, result in zip(summary["sets"], results, strict=True):
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(set_summary["outcomes"].items()))
+        lines += [
+            "",
+            f"set {set_summary['set']} ({set_summary['path']})",
+            *_set_table(set_summary),
+            f"outcomes: {kinds}",
+            _timing_line(set_summary["understand_ms"], set_summary["set"]),
+        ]
+        pg = set_summary.get("postgres")
+        if pg:
+            lines.append(
+                f"PostgreSQL: {pg['agree_with_sqlite']}/{pg['steps']} results equal SQLite's; "
+                f"{pg['correct']}/{pg['steps']} correct against gold"
+            )
+        if verbose:
+            wrong = [o for o in result.outcomes if not o.correct]
+            if wrong:
+                lines += ["", f"wrong in {set_summary['set']} ({len(wrong)}):"]
+            for o in wrong:
+                lines += _wrong_lines(o)
+            if pg and pg["disagreements"]:
+                lines += ["", f"PostgreSQL disagreements ({len(pg['disagreements'])}):"]
+                lines += [
+                    f"  [{d['id']}] {d['question']}: {d['detail']}" for d in pg["disagreements"]
+                ]
+    lines.append("")
+    lines += [_score_line(s["set"], s) for s in summary["sets"]]
+    if len(summary["sets"]) > 1:
+        lines.append(_score_line("all sets", summary["total"]))
+        lines.append(_timing_line(summary["understand_ms"], "all sets"))
     return "\n".join(lines)
 
 
@@ -707,50 +1041,38 @@ async def load_understanding(data: DataAccess, model: Path | None) -> Understand
     return await Understanding.load_async(data, model, now=NOW)
 
 
-async def run_async(
-    args: argparse.Namespace, entries: Sequence[Entry], db: Path, model: Path | None
-) -> tuple[dict[str, Any], list[StepOutcome]]:
-    from bot.data import DataAccess
-
-    data = DataAccess(f"sqlite+aiosqlite:///{db}")
-    pg_data: DataAccess | None = None
-    try:
-        try:
-            understanding = await load_understanding(data, model)
-        except Exception as exc:
-            raise SetupError(f"cannot load the Understanding: {exc}") from exc
-        gold = await gold_results(entries, data)
-        broken = [f"{key[0]}.{key[1] + 1}: {v}" for key, v in gold.items() if isinstance(v, str)]
-        for message in broken:
-            print(f"warning: {message}", file=sys.stderr)
-        outcomes, timings = await evaluate(entries, understanding, data, gold)
-        if args.postgres:
-            from bench.understanding.pg_load import load_into_postgres
-
-            try:
-                counts = await load_into_postgres(db, args.postgres)
-            except Exception as exc:
-                raise SetupError(f"cannot load the sample into PostgreSQL: {exc}") from exc
-            print(f"loaded {sum(counts.values())} rows into PostgreSQL", file=sys.stderr)
-            pg_data = DataAccess(args.postgres)
-            try:
-                pg_understanding = await load_understanding(pg_data, model)
-            except Exception as exc:
-                raise SetupError(f"cannot load the PostgreSQL Understanding: {exc}") from exc
-            await compare_postgres(entries, outcomes, pg_understanding, pg_data, gold)
-    finally:
-        await data.dispose_async()
-        if pg_data is not None:
-            await pg_data.dispose_async()
-    return summarize(outcomes, timings, database=str(db)), outcomes
+def selected_sets(names: Sequence[str] | None) -> list[QuestionSet]:
+    """The sets named on the command line (each once), or :func:`default_sets`."""
+    if not names:
+        return default_sets()
+    chosen: dict[Path, QuestionSet] = {}
+    for name in names:
+        question_set = resolve_set(name)
+        chosen.setdefault(question_set.path, question_set)
+    return list(chosen.values())
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.understanding",
-        description="Execution accuracy of Swoop's question understanding on the sample database.",
+        description="Execution accuracy and honesty of Swoop's question understanding on the "
+        "sample database.",
     )
-    parser.add_argument("--questions", default=str(QUESTIONS_FILE), help="question file (YAML)")
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="NAME",
+        help="question set to run: questions, trust or a YAML path; may repeat (default: "
+        "questions and, when it exists, trust)",
+    )
+    parser.add_argument(
+        "--questions",
+        dest="sets",
+        action="append",
+        metavar="FILE",
+        help="the same as --set FILE",
+    )
     parser.add_argument(
         "--db",
         help=f"SQLite database with <db>.swoop.yaml beside it (default: {DEFAULT_DB}, "
@@ -762,7 +1084,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also load the sample into this PostgreSQL database (its 14 sample tables are "
         "dropped and re-created) and compare PostgreSQL results with SQLite's",
     )
-    parser.add_argument("--verbose", action="store_true", help="show every wrong question")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show every wrong step: expect, outcome, SQL, unused words, explanation",
+    )
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead")
     return parser
 
@@ -771,17 +1097,20 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] | None
     args = build_parser().parse_args(argv)
     write = out or print
     try:
-        entries = load_questions(Path(args.questions))
+        question_sets = selected_sets(args.sets)
+        for question_set in question_sets:
+            load_set(question_set)  # a broken file is reported before the database is made
         db, model = resolve_database(args.db)
-        summary, outcomes = asyncio.run(run_async(args, entries, db, model))
+        results = asyncio.run(run_sets(question_sets, db, model, postgres=args.postgres))
     except SetupError as exc:
         print(f"benchmark setup is broken: {exc}", file=sys.stderr)
         return EXIT_SETUP_BROKEN
     except ImportError as exc:
         print(f"benchmark setup is broken: cannot import the system: {exc}", file=sys.stderr)
         return EXIT_SETUP_BROKEN
+    summary = summarize(results, database=str(db))
     if args.json:
         write(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
     else:
-        write(format_report(summary, outcomes, verbose=args.verbose))
+        write(format_report(summary, results, verbose=args.verbose))
     return EXIT_OK

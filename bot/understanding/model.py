@@ -21,11 +21,13 @@ from bot.data.access import DataAccess
 from bot.data.schema import SchemaInfo, TableInfo
 from bot.errors import ConfigError
 from bot.understanding.plan import Filter
+from bot.understanding.time_settings import TimeSettings, time_settings, zone_column
 
 NAME_COLUMNS = ("name", "title", "label", "display_name", "full_name", "username")
 TIME_NAME_PATTERN = re.compile(r"(^|_)(at|date|datetime|timestamp|on)$|^(created|updated)_")
 MAX_SAMPLED_VALUES = 1000
 MAX_VALUE_LENGTH = 60
+MAX_ZONE_ROWS = 100_000  # rows of the time.timezone column read when the model loads
 
 
 def singular(word: str) -> str:
@@ -133,6 +135,7 @@ class SemanticModel:
     description: str = ""
     generic_words: frozenset[str] = frozenset()  # words too common to identify a value alone
     roles: dict[str, str] = field(default_factory=dict)  # sales, units_sold, unit, hours, ...
+    time: TimeSettings = field(default_factory=TimeSettings)  # week start and time zones
     overlay: dict[str, Any] = field(default_factory=dict, repr=False)  # the YAML as read
     _paths: dict[tuple[str, str], tuple[JoinStep, ...] | None] = field(
         default_factory=dict, repr=False
@@ -247,8 +250,12 @@ def build_model(
     schema: SchemaInfo,
     overlay: Mapping[str, Any] | None = None,
     values: Mapping[str, Iterable[str]] | None = None,
+    zones: Iterable[tuple[Any, Any]] = (),
 ) -> SemanticModel:
-    """The model of ``schema`` refined by the YAML ``overlay``, with sampled ``values``."""
+    """The model of ``schema`` refined by the YAML ``overlay``, with sampled ``values``.
+
+    ``zones`` are the (key, zone) rows of the column ``time.timezone`` names, if it names one.
+    """
     overlay = overlay or {}
     table_overlays: Mapping[str, Any] = overlay.get("tables") or {}
     unknown = set(table_overlays) - set(schema.tables)
@@ -324,6 +331,9 @@ def build_model(
         generic_words=frozenset(str(w).lower() for w in overlay.get("generic_words") or ()),
         roles=_roles(overlay.get("roles") or {}, tables, metrics),
         overlay=dict(overlay),
+        time=time_settings(
+            overlay.get("time"), schema, scope_table=scope.get("table"), zones=zones
+        ),
     )
 
 
@@ -427,4 +437,24 @@ async def load_semantic_model_async(data: DataAccess, path: Path | None = None) 
         found = [str(v) for v in frame["v"].tolist() if 0 < len(str(v)) <= MAX_VALUE_LENGTH]
         if found:
             values[f"{table}.{column}"] = sorted(found)
-    return build_model(schema, overlay, values)
+    return build_model(schema, overlay, values, await _zones_async(data, schema, overlay))
+
+
+async def _zones_async(
+    data: DataAccess, schema: SchemaInfo, overlay: Mapping[str, Any]
+) -> list[tuple[Any, Any]]:
+    """The (key, zone) rows of the column ``time.timezone`` names, in key order (one query)."""
+    source = zone_column(overlay.get("time"), schema)
+    if source is None:
+        return []
+    quote = data.quote_identifier
+    frame = await data.query_to_dataframe_async(
+        f"SELECT {quote(source.key)} AS k, {quote(source.column)} AS z "
+        f"FROM {quote(source.table)} ORDER BY {quote(source.key)}",
+        row_cap=MAX_ZONE_ROWS,
+    )
+    if frame.attrs.get("truncated"):
+        raise ConfigError(
+            f"time.timezone: {source.table} has more than {MAX_ZONE_ROWS} rows to read zones from."
+        )
+    return [(key, zone) for key, zone in frame[["k", "z"]].itertuples(index=False)]

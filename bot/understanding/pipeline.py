@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.data.access import DataAccess
@@ -32,6 +32,11 @@ from bot.understanding.planner import Planner
 from bot.understanding.vocabulary import Vocabulary
 
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock, aware: each question moves it to its own location's zone."""
+    return datetime.now(UTC)
 
 
 class Understanding:
@@ -59,7 +64,7 @@ class Understanding:
             scope_table=model.scope_table,
             scope_column=model.scope_column,
         )
-        self.clock: Clock = clock or datetime.now
+        self.clock: Clock = clock or utc_now
 
     @classmethod
     async def load_async(
@@ -82,7 +87,7 @@ class Understanding:
         scope: Sequence[int | str] | None = None,
     ) -> Understood:
         """Read ``question`` (a follow-up of ``previous`` if given) into an answer or a question."""
-        reading = self.reader.read(question[:500], self.clock())
+        reading = self.reader.read(question[:500], self.local_now(scope))
         outcome = self.planner.plan(reading, previous)
         if isinstance(outcome, QueryPlan):
             return self.compile(outcome, scope=scope)
@@ -94,6 +99,15 @@ class Understanding:
                 ),
             )
         return outcome
+
+    def local_now(self, scope: Sequence[int | str] | None = None) -> datetime:
+        """The clock as naive wall-clock time where ``scope``'s rows are (shared/DESIGN.md).
+
+        A naive clock (``--now`` without a zone, a fixed clock in the settings) is local time at
+        every location and is used as it is; an aware one is moved to the zone of a scope of
+        one location, else to the model's default zone.
+        """
+        return self.model.time.local_now(self.clock(), scope)
 
     def compile(
         self, plan: QueryPlan, *, scope: Sequence[int | str] | None = None

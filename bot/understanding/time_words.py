@@ -1,8 +1,11 @@
-"""Time words → a half-open time range on the location's local clock (weeks start on Monday).
+"""Time words → a half-open time range on the location's local clock.
 
 The table of shared/DESIGN.md, "Time words", as data: each rule is a regular expression and a
-function from its match and the clock to a range. ``find_time_range`` returns the first rule that
-matches (longest rules are tried first) and the span of text it used, so the parser can remove it.
+function from its match, the clock and the first day of the week (Monday unless the semantic
+model's ``time.week_start`` says Sunday) to a range. ``find_time_range`` returns the first rule
+that matches (longest rules are tried first) and the span of text it used, so the parser can
+remove it. ``now`` is naive local wall-clock time: the caller has already moved it to the zone of
+the rows asked about.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ WEEKDAYS = {
     )
     for name in names
 }
+MONDAY, SUNDAY = WEEKDAYS["monday"], WEEKDAYS["sunday"]
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90,
@@ -162,8 +166,9 @@ def _month_range(year: int, month: int) -> tuple[datetime, datetime]:
     return start, _add_months(start, 1)
 
 
-def _week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+def _first_of_week(day: date, first: int = MONDAY) -> date:
+    """The first day (weekday ``first``, 0 = Monday) of the week holding ``day``."""
+    return day - timedelta(days=(day.weekday() - first) % 7)
 
 
 def _quarter_of(day: date) -> int:
@@ -259,64 +264,64 @@ def _period_end(text: str, today: date) -> tuple[date, date] | None:
 
 # -- the rules -----------------------------------------------------------------------------------
 
-Rule = Callable[[re.Match[str], datetime], TimeRange | None]
+Rule = Callable[[re.Match[str], datetime, int], TimeRange | None]  # (match, now, week start)
 
 
-def _today(m: re.Match[str], now: datetime) -> TimeRange:
+def _today(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     return _labelled("today", now.date(), _day_start(now.date() + timedelta(days=1)), "day")
 
 
-def _yesterday(m: re.Match[str], now: datetime) -> TimeRange:
+def _yesterday(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     day = now.date() - timedelta(days=1)
     return _labelled("yesterday", day, _day_start(now.date()), "day")
 
 
-def _this_week(m: re.Match[str], now: datetime) -> TimeRange:
-    return _labelled("this week", _week_start(now.date()), now, "week")
+def _this_week(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
+    return _labelled("this week", _first_of_week(now.date(), week_start), now, "week")
 
 
-def _last_week(m: re.Match[str], now: datetime) -> TimeRange:
-    start = _week_start(now.date()) - timedelta(days=7)
+def _last_week(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
+    start = _first_of_week(now.date(), week_start) - timedelta(days=7)
     return _labelled("last week", start, _day_start(start + timedelta(days=7)), "week")
 
 
-def _this_month(m: re.Match[str], now: datetime) -> TimeRange:
+def _this_month(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     start, end = _month_range(now.year, now.month)
     return _labelled("this month", start, end, "month")
 
 
-def _last_month(m: re.Match[str], now: datetime) -> TimeRange:
+def _last_month(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     start, _end = _month_range(now.year, now.month)
     return _labelled("last month", _add_months(start, -1), start, "month")
 
 
-def _this_quarter(m: re.Match[str], now: datetime) -> TimeRange:
+def _this_quarter(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     start = datetime(now.year, 3 * (_quarter_of(now.date()) - 1) + 1, 1)
     return _labelled("this quarter", start, _add_months(start, 3), "quarter")
 
 
-def _last_quarter(m: re.Match[str], now: datetime) -> TimeRange:
+def _last_quarter(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     end = datetime(now.year, 3 * (_quarter_of(now.date()) - 1) + 1, 1)
     return _labelled("last quarter", _add_months(end, -3), end, "quarter")
 
 
-def _this_year(m: re.Match[str], now: datetime) -> TimeRange:
+def _this_year(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     return _labelled("this year", datetime(now.year, 1, 1), datetime(now.year + 1, 1, 1), "year")
 
 
-def _last_year(m: re.Match[str], now: datetime) -> TimeRange:
+def _last_year(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     return _labelled("last year", datetime(now.year - 1, 1, 1), datetime(now.year, 1, 1), "year")
 
 
-def _year_to_date(m: re.Match[str], now: datetime) -> TimeRange:
+def _year_to_date(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     return _labelled("year to date", datetime(now.year, 1, 1), now, "year")
 
 
-def _month_to_date(m: re.Match[str], now: datetime) -> TimeRange:
+def _month_to_date(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     return _labelled("month to date", datetime(now.year, now.month, 1), now, "month")
 
 
-def _last_n(m: re.Match[str], now: datetime) -> TimeRange | None:
+def _last_n(m: re.Match[str], now: datetime, week_start: int) -> TimeRange | None:
     count, unit = _number(m.group(2)), m.group(3)
     if count < 1 or count > 3660:
         return None
@@ -328,14 +333,14 @@ def _last_n(m: re.Match[str], now: datetime) -> TimeRange | None:
     )
 
 
-def _in_month(m: re.Match[str], now: datetime) -> TimeRange:
+def _in_month(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     month = MONTHS[m.group(1)]
     year = int(m.group(2)) if m.group(2) else (now.year if month <= now.month else now.year - 1)
     start, end = _month_range(year, month)
     return TimeRange(start, end, f"{start.strftime('%B')} {year}", "month")
 
 
-def _in_quarter(m: re.Match[str], now: datetime) -> TimeRange:
+def _in_quarter(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     quarter = int(m.group(1))
     if m.group(2):
         year = int(m.group(2))
@@ -345,19 +350,19 @@ def _in_quarter(m: re.Match[str], now: datetime) -> TimeRange:
     return TimeRange(start, _add_months(start, 3), f"Q{quarter} {year}", "quarter")
 
 
-def _in_year(m: re.Match[str], now: datetime) -> TimeRange:
+def _in_year(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     year = int(m.group(1))
     return TimeRange(datetime(year, 1, 1), datetime(year + 1, 1, 1), str(year), "year")
 
 
-def _on_day(m: re.Match[str], now: datetime) -> TimeRange | None:
+def _on_day(m: re.Match[str], now: datetime, week_start: int) -> TimeRange | None:
     day = parse_date(m.group(1), now.date())
     if day is None:
         return None
     return _days(day, day, f"{_md(day)}, {day.year}", "day")
 
 
-def _on_weekday(m: re.Match[str], now: datetime) -> TimeRange:
+def _on_weekday(m: re.Match[str], now: datetime, week_start: int) -> TimeRange:
     target = WEEKDAYS[m.group(2)]
     back = (now.weekday() - target) % 7
     if m.group(1) == "last" and back == 0:
@@ -366,7 +371,7 @@ def _on_weekday(m: re.Match[str], now: datetime) -> TimeRange:
     return _days(day, day, f"{day.strftime('%A')}, {_md(day)}", "day")
 
 
-def _between(m: re.Match[str], now: datetime) -> TimeRange | None:
+def _between(m: re.Match[str], now: datetime, week_start: int) -> TimeRange | None:
     first = _period_end(m.group("first"), now.date())
     last = _period_end(m.group("last"), now.date())
     if first is None or last is None or last[1] < first[0]:
@@ -375,7 +380,7 @@ def _between(m: re.Match[str], now: datetime) -> TimeRange | None:
     return TimeRange(probe.start, probe.end, probe.span_words(), "custom")
 
 
-def _since(m: re.Match[str], now: datetime) -> TimeRange | None:
+def _since(m: re.Match[str], now: datetime, week_start: int) -> TimeRange | None:
     first = _period_end(m.group("first"), now.date())
     if first is None:
         return None
@@ -421,12 +426,15 @@ class TimeMatch:
     span: tuple[int, int]
 
 
-def find_time_range(text: str, now: datetime) -> TimeMatch | None:
-    """The first time expression in ``text`` (lower-case) and where it is, or ``None``."""
+def find_time_range(text: str, now: datetime, *, week_start: int = MONDAY) -> TimeMatch | None:
+    """The first time expression in ``text`` (lower-case) and where it is, or ``None``.
+
+    ``week_start`` is the weekday weeks begin on (0 = Monday, 6 = Sunday).
+    """
     best: TimeMatch | None = None
     for pattern, rule in COMPILED:
         for match in pattern.finditer(text):
-            found = rule(match, now)
+            found = rule(match, now, week_start)
             if found is None:
                 continue
             candidate = TimeMatch(found, match.span())
@@ -438,12 +446,12 @@ def find_time_range(text: str, now: datetime) -> TimeMatch | None:
     return best
 
 
-def find_time_ranges(text: str, now: datetime) -> list[TimeMatch]:
+def find_time_ranges(text: str, now: datetime, *, week_start: int = MONDAY) -> list[TimeMatch]:
     """Every non-overlapping time expression, left to right ("this week vs last week")."""
     found: list[TimeMatch] = []
     remaining = text
     while True:
-        match = find_time_range(remaining, now)
+        match = find_time_range(remaining, now, week_start=week_start)
         if match is None:
             return found
         found.append(match)
