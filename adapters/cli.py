@@ -173,6 +173,39 @@ def cmd_discord_sync(_args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_model_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate a semantic model file; with ``--database-url``, against that database too."""
+    from bot.understanding.model_file import read_model_file
+
+    try:
+        spec = read_model_file(args.file)
+        tables, metrics = len(spec.tables), len(spec.metrics)
+        if args.database_url:
+            import asyncio
+
+            tables, metrics = asyncio.run(_check_against_database(args.file, settings))
+    except ConfigError as exc:
+        print(f"swoop: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"ok: {tables} tables, {metrics} metrics")
+    return EXIT_OK
+
+
+async def _check_against_database(path: Path, settings: Settings) -> tuple[int, int]:
+    """Load the model as Swoop does (schema, values, actions); its table and metric counts."""
+    from bot.actions import ActionCatalog
+    from bot.data import DataAccess
+    from bot.understanding.model import load_semantic_model_async
+
+    data = DataAccess.from_settings(settings)
+    try:
+        model = await load_semantic_model_async(data, path)
+    finally:
+        await data.dispose_async()
+    ActionCatalog.from_model(model)
+    return len(model.tables), len(model.metrics)
+
+
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
@@ -208,6 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=50, help="how many entries (default 50)")
     stats = add("feedback-stats", cmd_feedback_stats, "feedback statistics")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
+    model = commands.add_parser(
+        "model", help="semantic model files", description="semantic model files"
+    )
+    model_commands = model.add_subparsers(dest="model_command", metavar="COMMAND")
+    check = model_commands.add_parser(
+        "check", help="validate a semantic model file", description="validate a semantic model file"
+    )
+    check.set_defaults(handler=cmd_model_check)
+    check.add_argument("file", type=Path, help="the semantic model YAML file")
+    check.add_argument("--database-url", help="also check it against this database's schema")
     sample = add("sample-db", cmd_sample_db, "write the sample club database and its model")
     sample.add_argument("path", help="where to write the SQLite file")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.data.access import DataAccess
 from bot.data.schema import SchemaInfo, TableInfo
 from bot.errors import ConfigError
+from bot.understanding.model_file import (
+    ROLE_KINDS,
+    check_names,
+    model_error,
+    read_model_file,
+    validate_model_file,
+)
 from bot.understanding.plan import Filter
 from bot.understanding.time_settings import TimeSettings, time_settings, zone_column
 
@@ -256,11 +261,12 @@ def build_model(
 
     ``zones`` are the (key, zone) rows of the column ``time.timezone`` names, if it names one.
     """
-    overlay = overlay or {}
+    spec = validate_model_file(overlay or {})
+    problems = check_names(spec, schema)
+    if problems:
+        raise model_error("The semantic model", problems)
+    overlay = spec.as_overlay()
     table_overlays: Mapping[str, Any] = overlay.get("tables") or {}
-    unknown = set(table_overlays) - set(schema.tables)
-    if unknown:
-        raise ConfigError(f"The semantic model names tables the database lacks: {sorted(unknown)}")
     values = values or {}
     tables: dict[str, TableSpec] = {}
     for name, info in schema.tables.items():
@@ -269,9 +275,6 @@ def build_model(
             fk.columns[0]: (fk.referred_table, fk.referred_columns[0]) for fk in info.foreign_keys
         }
         column_overlays: Mapping[str, Any] = extra.get("columns") or {}
-        missing = set(column_overlays) - set(info.column_names)
-        if missing:
-            raise ConfigError(f"The semantic model names columns {name} lacks: {sorted(missing)}")
         columns: dict[str, ColumnSpec] = {}
         for column in info.columns:
             col_extra: Mapping[str, Any] = column_overlays.get(column.name) or {}
@@ -330,7 +333,7 @@ def build_model(
         description=str(overlay.get("description", "")),
         generic_words=frozenset(str(w).lower() for w in overlay.get("generic_words") or ()),
         roles=_roles(overlay.get("roles") or {}, tables, metrics),
-        overlay=dict(overlay),
+        overlay=overlay,
         time=time_settings(
             overlay.get("time"), schema, scope_table=scope.get("table"), zones=zones
         ),
@@ -362,10 +365,6 @@ def _metrics(specs: Mapping[str, Any], tables: Mapping[str, TableSpec]) -> dict[
     return metrics
 
 
-ROLE_KINDS = {"volume": "metric", "sales": "metric", "units_sold": "metric", "unit_sales": "metric",
-              "unit": "table", "hours": "table"}  # fmt: skip
-
-
 def _roles(
     roles: Mapping[str, Any], tables: Mapping[str, TableSpec], metrics: Mapping[str, MetricSpec]
 ) -> dict[str, str]:
@@ -380,18 +379,12 @@ def _roles(
 
 
 def load_overlay(path: Path | None) -> dict[str, Any]:
-    """Read a semantic model YAML file (``{}`` when there is none)."""
-    if path is None:
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"The semantic model file {path} does not exist.") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"The semantic model file {path} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"The semantic model file {path} should hold a mapping.")
-    return data
+    """Read and validate a semantic model YAML file (``{}`` when there is none).
+
+    The schema is :mod:`bot.understanding.model_file`; the mapping returned holds the keys the
+    file gave, values normalized (``op: IS NULL`` reads ``is null``).
+    """
+    return read_model_file(path).as_overlay()
 
 
 # -- loading from a live database ----------------------------------------------------------------
