@@ -121,3 +121,16 @@ class ActionError(SwoopError):
 
     error_type = ErrorTypes.ACTION_ERROR
     hint = "Nothing was changed. Check the request and try again."
+
+
+class StaleRecordError(SwoopError):
+    """A record kept in the state store (a conversation's context, a pending choice, a plan) was
+    written by another version of Swoop or has another shape; whoever reads it drops it."""
+
+    error_type = ErrorTypes.NOT_FOUND
+    hint = "Ask again: what Swoop kept from earlier in this conversation has expired."
+
+    def __init__(self, what: str, why: str) -> None:
+        super().__init__(f"The stored {what} was written by another version of Swoop ({why}).")
+        self.what = what
+        self.why = why

@@ -27,9 +27,10 @@ from bot.conversation.action_flow import ActionFlow
 from bot.conversation.classify import MessageKind, classify, feedback_rating
 from bot.conversation.feedback_stats import feedback_stats, stats_text
 from bot.conversation.metrics import ProcessorMetrics
+from bot.conversation.records import ConversationContext, PendingClarification
 from bot.data import DataAccess
 from bot.data.engines import normalize_url, sqlite_file
-from bot.errors import NotFoundError, SwoopError, UnsupportedQueryError
+from bot.errors import NotFoundError, StaleRecordError, SwoopError, UnsupportedQueryError
 from bot.messages import Message, Response, ResponseKind
 from bot.responses import ResponseService
 from bot.state import AuditRecord, ConversationKey, StateStore
@@ -206,10 +207,8 @@ class QueryProcessor(SyncTwins):
             answer.plan.to_dict(),
             answer.query.sql,
         )
-        plans = [*context.get("plans", []), answer.plan.to_dict()][-CONTEXT_PLANS:]
-        await self.store.save_context_async(
-            message.key, {**context, "plans": plans, "last_query_id": query_id}
-        )
+        kept = _read_context(context).answered(answer.plan, query_id, keep=CONTEXT_PLANS)
+        await self.store.save_context_async(message.key, kept.to_dict())
         return response
 
     async def _not_understood(self, outcome: NotUnderstood) -> Response:
@@ -227,15 +226,11 @@ class QueryProcessor(SyncTwins):
         self, clarification: Clarification, message: Message, query_id: str
     ) -> Response:
         """Ask back; the options are kept so a number, a name or a button click can answer."""
-        options = [
-            {"label": o.label, "plan": o.plan.to_dict() if o.plan else None}
-            for o in clarification.options
-        ]
         token = await self.store.put_pending_async(
             message.key,
             message.user,
             "clarification",
-            {"question": message.text, "options": options},
+            PendingClarification.of(clarification, message.text).to_dict(),
             ttl_s=CLARIFICATION_TTL_S,
         )
         await self.store.record_query_async(
@@ -251,15 +246,23 @@ class QueryProcessor(SyncTwins):
         pending = await self.store.take_pending_async(pending_id)
         if pending is None:
             return await self._process_data_query_async(message, query_id)
-        option = pending.payload["options"][choice]
-        if option["plan"] is None:
-            raise UnsupportedQueryError(f"I can't answer “{option['label']}” yet.")
+        try:
+            waiting = PendingClarification.from_dict(pending.payload)
+        except StaleRecordError as exc:
+            log.info("dropping a stale clarification (%s): %s", pending_id, exc.message)
+            raise NotFoundError(
+                "That choice has expired (an earlier version of Swoop offered it).",
+                hint="Ask the question again for fresh options.",
+            ) from None
+        option = waiting.options[choice]
+        if option.plan is None:
+            raise UnsupportedQueryError(f"I can't answer “{option.label}” yet.")
         understanding = await self._understanding_async()
-        compiled = understanding.compile(QueryPlan.from_dict(option["plan"]), scope=message.scope)
+        compiled = understanding.compile(option.plan, scope=message.scope)
         if isinstance(compiled, NotUnderstood):
             return await self._not_understood(compiled)
         context = await self.store.load_context_async(message.key) or {}
-        original = Message(**{**message.__dict__, "text": pending.payload["question"]})
+        original = Message(**{**message.__dict__, "text": waiting.question})
         return await self._answer(original, compiled, query_id, context)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -383,11 +386,16 @@ class QueryProcessor(SyncTwins):
 
 
 def _last_plan(context: dict[str, Any]) -> QueryPlan | None:
-    plans = context.get("plans") or []
+    return _read_context(context).last_plan
+
+
+def _read_context(context: dict[str, Any]) -> ConversationContext:
+    """The thread's context as stored; one another version wrote is dropped (start afresh)."""
     try:
-        return QueryPlan.from_dict(plans[-1]) if plans else None
-    except (KeyError, TypeError, ValueError):
-        return None  # a context written by an older version: start afresh
+        return ConversationContext.from_dict(context)
+    except StaleRecordError as exc:
+        log.info("starting a conversation afresh: %s", exc.message)
+        return ConversationContext()
 
 
 def _kind_of(plan: QueryPlan) -> str:

@@ -1,14 +1,18 @@
 """What a person asked to change: an :class:`ActionRequest`, or a question back about it.
 
-Both are plain data that round-trip through JSON (``to_dict`` / ``from_dict``), so a request can
-wait in the state store while the person picks an option of a clarification.
+Both are plain data that round-trip through JSON (``to_dict`` / ``from_dict``, typed records of
+:mod:`bot.records`), so a request can wait in the state store while the person picks an option of
+a clarification; a waiting clarification written by another version of Swoop is refused
+(:class:`~bot.errors.StaleRecordError`) rather than misread.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, Literal
+
+from bot.records import Record, load_part, load_record
 
 
 class Operation(StrEnum):
@@ -62,34 +66,11 @@ class ActionRequest:
         return self.match_table != self.table
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "operation": self.operation.value,
-            "table": self.table,
-            "column": self.column,
-            "kind": self.kind,
-            "match_table": self.match_table,
-            "names": list(self.names),
-            "amount": self.amount,
-            "percent": self.percent,
-            "label": self.label,
-            "text": self.text,
-        }
+        return ActionRequestRecord.model_validate(self).model_dump(mode="json")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ActionRequest:
-        amount = data.get("amount")
-        return cls(
-            operation=Operation(data["operation"]),
-            table=str(data["table"]),
-            column=str(data["column"]),
-            kind=str(data["kind"]),
-            match_table=str(data["match_table"]),
-            names=tuple(str(n) for n in data["names"]),
-            amount=None if amount is None else float(amount),
-            percent=bool(data.get("percent", False)),
-            label=str(data.get("label", "")),
-            text=str(data.get("text", "")),
-        )
+    def from_dict(cls, data: Any) -> ActionRequest:
+        return load_part(ActionRequestRecord, data, "action request").to_request()
 
 
 @dataclass(frozen=True)
@@ -100,11 +81,38 @@ class ActionClarification:
     options: tuple[ActionRequest, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "options": [o.to_dict() for o in self.options]}
+        """The pending ``action_choice`` payload (versioned)."""
+        return ActionChoiceRecord.model_validate(self).model_dump(mode="json")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ActionClarification:
-        return cls(
-            question=str(data["question"]),
-            options=tuple(ActionRequest.from_dict(o) for o in data["options"]),
-        )
+    def from_dict(cls, data: Any) -> ActionClarification:
+        """A payload :meth:`to_dict` of this version wrote; StaleRecordError for any other."""
+        record = load_record(ActionChoiceRecord, data, "action choice")
+        return cls(record.question, tuple(o.to_request() for o in record.options))
+
+
+# -- records (the stored shape) ------------------------------------------------------------------
+
+CHOICE_VERSION: Final = 1
+
+
+class ActionRequestRecord(Record):
+    operation: Operation
+    table: str
+    column: str
+    kind: str
+    match_table: str
+    names: tuple[str, ...]
+    amount: float | None = None
+    percent: bool = False
+    label: str = ""
+    text: str = ""
+
+    def to_request(self) -> ActionRequest:
+        return ActionRequest(**self.model_dump())
+
+
+class ActionChoiceRecord(Record):
+    v: Literal[1] = CHOICE_VERSION
+    question: str
+    options: tuple[ActionRequestRecord, ...]

@@ -3,17 +3,25 @@
 Nothing is written until the person who asked confirms within ``CONFIRM_TTL_S``; only admins
 (``SWOOP_ADMINS``) may ask, confirm or undo; every change and undo is audited with its before and
 after values. "No", "cancel", "not now", "hmm, maybe later", silence and a "yes" from someone else
-change nothing.
+change nothing. A pending choice or confirmation, or an audit entry, written by another version of
+Swoop (:mod:`bot.actions.records`) has expired: it is dropped, said so, and nothing is written.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.actions import ActionClarification, ActionEngine, ActionPreview, ActionRequest
-from bot.errors import ActionError, NotFoundError, PermissionDeniedError
+from bot.actions.records import (
+    audit_details,
+    confirmation_payload,
+    preview_audited,
+    preview_waiting,
+)
+from bot.errors import ActionError, NotFoundError, PermissionDeniedError, StaleRecordError
 from bot.messages import Column, Message, Option, Response, ResponseKind, Table
 from bot.permissions import is_admin, who_can
 from bot.responses import ResponseService
@@ -32,6 +40,9 @@ CANCEL = re.compile(
     re.IGNORECASE,
 )
 UNDO = re.compile(r"^\s*(please\s+)?(undo|revert|roll ?back)\b", re.IGNORECASE)
+MAX_CHOICES = 99  # a reply of 1..99 answers a stale choice (its options can't be counted)
+
+log = logging.getLogger(__name__)
 
 
 def is_undo(text: str) -> bool:
@@ -95,7 +106,7 @@ class ActionFlow:
             message.key,
             message.user,
             "confirmation",
-            {"preview": preview.to_dict()},
+            confirmation_payload(preview),
             ttl_s=CONFIRM_TTL_S,
         )
         columns, rows = preview.as_table()
@@ -124,14 +135,24 @@ class ActionFlow:
             if verdict is not None:
                 return await self._decide(message, pending, verdict, query_id)
         choice = pendings.get("action_choice")
-        if choice is not None:
-            index = _choice(message.text, choice.pending_id, len(choice.payload["options"]))
-            if index is not None and message.user == choice.user:
+        if choice is not None and message.user == choice.user:
+            try:
+                waiting: ActionClarification | None = ActionClarification.from_dict(choice.payload)
+            except StaleRecordError as exc:
+                log.info("dropping a stale action choice (%s): %s", choice.pending_id, exc.message)
+                waiting = None
+            count = MAX_CHOICES if waiting is None else len(waiting.options)
+            index = _choice(message.text, choice.pending_id, count)
+            if index is not None:
                 taken = await self.store.take_pending_async(choice.pending_id)
-                if taken is not None:
-                    picked = ActionClarification.from_dict(taken.payload).options[index]
+                if taken is not None and waiting is None:
+                    raise NotFoundError(
+                        "That choice has expired (an earlier version of Swoop offered it).",
+                        hint="Nothing was changed. Ask for the change again.",
+                    )
+                if taken is not None and waiting is not None:
                     self._check_admin(message)
-                    return await self._preview(message, picked, query_id)
+                    return await self._preview(message, waiting.options[index], query_id)
         return None
 
     async def _decide(
@@ -149,7 +170,14 @@ class ActionFlow:
                 "That change is no longer waiting (it expired or was already answered).",
                 hint="Nothing was changed. Ask again to see a fresh preview.",
             )
-        preview = ActionPreview.from_dict(taken.payload["preview"])
+        try:
+            preview = preview_waiting(taken.payload)
+        except StaleRecordError as exc:
+            log.info("dropping a stale confirmation (%s): %s", taken.pending_id, exc.message)
+            raise NotFoundError(
+                "That change is no longer waiting (an earlier version of Swoop prepared it).",
+                hint="Nothing was changed. Ask again to see a fresh preview.",
+            ) from None
         if not confirm:
             return await self.responses.action_response_async(
                 f"Cancelled — nothing was changed ({preview.description}).", query_id=query_id
@@ -181,7 +209,15 @@ class ActionFlow:
             raise NotFoundError(
                 "There is no change to undo in this conversation.", hint="Nothing was changed."
             )
-        preview = ActionPreview.from_dict(last.details["preview"])
+        try:
+            preview = preview_audited(last.details)
+        except StaleRecordError as exc:
+            log.info("not undoing audit entry %s: %s", last.audit_id, exc.message)
+            raise NotFoundError(
+                "The last change here was recorded by an earlier version of Swoop, so it can't "
+                "be undone from chat.",
+                hint="Nothing was changed.",
+            ) from None
         engine = await self._engine()
         outcome = await engine.undo_async(preview)
         if not await self.store.set_audit_status_async(last.audit_id, "undone", expected="done"):
@@ -205,12 +241,7 @@ class ActionFlow:
                 key=message.key,
                 user=f"{message.platform}:{message.user}",
                 action=preview.action,
-                details={
-                    "description": preview.description,
-                    "preview": preview.to_dict(),
-                    "changes": [c.to_dict() for c in preview.changes],
-                    **extra,
-                },
+                details=audit_details(preview, **extra),
                 rowcount=rowcount,
                 status=status,
             )

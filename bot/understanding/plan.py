@@ -2,15 +2,19 @@
 
 The parser fills it, follow-ups edit it, clarifications ask about it, the builder turns it into
 SQL, the answer explains it, and an LLM may fill it later. It is plain data that round-trips
-through JSON (``to_dict`` / ``from_dict``) so a conversation can keep it in the state store.
+through JSON (``to_dict`` / ``from_dict``, a versioned :class:`PlanRecord`) so a conversation can
+keep it in the state store.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, Literal
 
-from bot.understanding.time_words import TimeRange
+from pydantic import field_validator
+
+from bot.records import JsonValue, Record, load_record
+from bot.understanding.time_words import TimeRange, TimeRangeRecord
 
 PlanKind = Literal["aggregate", "list"]
 Direction = Literal["asc", "desc"]
@@ -123,33 +127,13 @@ class QueryPlan:
     # -- storage -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["time_range"] = self.time_range.to_dict() if self.time_range else None
-        data["compare_to"] = self.compare_to.to_dict() if self.compare_to else None
-        return data
+        """The plan as a JSON-ready :class:`PlanRecord` (with its version, ``"v"``)."""
+        return PlanRecord.model_validate(self).model_dump(mode="json")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> QueryPlan:
-        return cls(
-            subject=data["subject"],
-            kind=data.get("kind", "aggregate"),
-            measures=tuple(
-                Measure(**{**m, "tables": tuple(m["tables"])}) for m in data.get("measures", ())
-            ),
-            dimensions=tuple(Dimension(**d) for d in data.get("dimensions", ())),
-            filters=tuple(
-                Filter(**{**f, "value": _tuple_if_list(f.get("value"))})
-                for f in data.get("filters", ())
-            ),
-            time_column=data.get("time_column"),
-            time_range=TimeRange.from_dict(data["time_range"]) if data.get("time_range") else None,
-            columns=tuple(data.get("columns", ())),
-            order_by=tuple(OrderBy(**o) for o in data.get("order_by", ())),
-            limit=data.get("limit"),
-            compare_to=TimeRange.from_dict(data["compare_to"]) if data.get("compare_to") else None,
-            notes=tuple(data.get("notes", ())),
-            label=data.get("label", ""),
-        )
+    def from_dict(cls, data: Any) -> QueryPlan:
+        """The plan a :meth:`to_dict` of this version wrote; StaleRecordError for any other."""
+        return load_record(PlanRecord, data, "plan").to_plan()
 
 
 def filter_words(filters: tuple[Filter, ...]) -> str:
@@ -169,5 +153,85 @@ def adjectives(filters: tuple[Filter, ...]) -> str:
     return " ".join(f.label.lower() for f in filters if f.style == "adjective" and not f.default)
 
 
-def _tuple_if_list(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+# -- records (the stored shape) ------------------------------------------------------------------
+
+PLAN_VERSION: Final = 1  # bump when the stored shape changes: older plans are dropped, not misread
+
+
+class MeasureRecord(Record):
+    key: str
+    label: str
+    expr: str
+    tables: tuple[str, ...]
+    format: str = "number"
+
+
+class DimensionRecord(Record):
+    column: str
+    label: str
+    grain: str | None = None
+    key: str | None = None
+
+
+class FilterRecord(Record):
+    column: str
+    op: str
+    value: JsonValue = None
+    label: str = ""
+    default: bool = False
+    style: str = "for"
+
+    @field_validator("op")
+    @classmethod
+    def _known_op(cls, op: str) -> str:
+        if op not in FILTER_OPS:
+            raise ValueError(f"unknown filter operator {op!r}")
+        return op
+
+    def to_filter(self) -> Filter:
+        value = tuple(self.value) if isinstance(self.value, list) else self.value
+        return Filter(self.column, self.op, value, self.label, self.default, self.style)
+
+
+class OrderByRecord(Record):
+    key: str
+    direction: Direction = "desc"
+
+
+class PlanRecord(Record):
+    """A :class:`QueryPlan` as the state store keeps it (context, clarifications, query log)."""
+
+    v: Literal[1] = PLAN_VERSION
+    subject: str
+    kind: PlanKind = "aggregate"
+    measures: tuple[MeasureRecord, ...] = ()
+    dimensions: tuple[DimensionRecord, ...] = ()
+    filters: tuple[FilterRecord, ...] = ()
+    time_column: str | None = None
+    time_range: TimeRangeRecord | None = None
+    columns: tuple[str, ...] = ()
+    order_by: tuple[OrderByRecord, ...] = ()
+    limit: int | None = None
+    compare_to: TimeRangeRecord | None = None
+    notes: tuple[str, ...] = ()
+    label: str = ""
+
+    def to_plan(self) -> QueryPlan:
+        def span(record: TimeRangeRecord | None) -> TimeRange | None:
+            return None if record is None else record.to_range()
+
+        return QueryPlan(
+            subject=self.subject,
+            kind=self.kind,
+            measures=tuple(Measure(**m.model_dump()) for m in self.measures),
+            dimensions=tuple(Dimension(**d.model_dump()) for d in self.dimensions),
+            filters=tuple(f.to_filter() for f in self.filters),
+            time_column=self.time_column,
+            time_range=span(self.time_range),
+            columns=self.columns,
+            order_by=tuple(OrderBy(**o.model_dump()) for o in self.order_by),
+            limit=self.limit,
+            compare_to=span(self.compare_to),
+            notes=self.notes,
+            label=self.label,
+        )

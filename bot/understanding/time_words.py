@@ -14,6 +14,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from bot.records import Record, load_part
 
 MONTHS = {
     name: number
@@ -65,6 +68,18 @@ TIME_VOCABULARY = frozenset(
 )  # fmt: skip
 
 
+class TimeRangeRecord(Record):
+    """A :class:`TimeRange` as stored inside a plan record (ISO date-times)."""
+
+    start: datetime
+    end: datetime
+    label: str
+    grain: str = "custom"
+
+    def to_range(self) -> TimeRange:
+        return TimeRange(self.start, self.end, self.label, self.grain)
+
+
 @dataclass(frozen=True)
 class TimeRange:
     """``start <= t < end`` in local wall-clock time, with the words that describe it."""
@@ -75,21 +90,12 @@ class TimeRange:
     grain: str = "custom"  # day, week, month, quarter, year or custom: what "the one before" shifts
 
     def to_dict(self) -> dict[str, str]:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "label": self.label,
-            "grain": self.grain,
-        }
+        return TimeRangeRecord.model_validate(self).model_dump(mode="json")
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> TimeRange:
-        return cls(
-            datetime.fromisoformat(data["start"]),
-            datetime.fromisoformat(data["end"]),
-            data["label"],
-            data.get("grain", "custom"),
-        )
+    def from_dict(cls, data: Any) -> TimeRange:
+        """The range a :meth:`to_dict` wrote; StaleRecordError for any other shape."""
+        return load_part(TimeRangeRecord, data, "time range").to_range()
 
     @property
     def last_day(self) -> date:
