@@ -89,6 +89,4 @@ class PendingClarification:
             OptionRecord(label=o.label, plan=None if o.plan is None else o.plan.to_dict())
             for o in self.options
         )
-        return ClarificationRecord(question=self.question, options=options).model_dump(
-            mode="json"
-        )
+        return ClarificationRecord(question=self.question, options=options).model_dump(mode="json")
