@@ -213,11 +213,6 @@ async def test_the_real_clock_is_aware(tmp_path: Path) -> None:
     assert abs(local - datetime.now(TOKYO).replace(tzinfo=None)).total_seconds() < 60
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the parser passes week_start=self.model.time.week_start to find_time_ranges; "
-    "remove this marker once it does",
-)
 async def test_sunday_weeks_through_understanding(tmp_path: Path) -> None:
     u = await load(tmp_path, model_yaml(timezone=ZONE_COLUMN, week_start="sunday"), now=SUNDAY_NOON)
     assert u.model.time.week_start == SUNDAY

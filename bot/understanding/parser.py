@@ -51,7 +51,7 @@ SUPERLATIVE: tuple[tuple[re.Pattern[str], Direction], ...] = (
 NUMERIC = re.compile(
     r"\b(over|above|more than|greater than|bigger than|larger than|at least|no less than|"
     r"under|below|less than|cheaper than|smaller than|at most|no more than|exactly|equal to)"
-    r"\s+\$?(\d+(?:\.\d+)?)\b"
+    r"\s+\$?(\d+(?:\.\d+)?)\b(?:\s*(?:dollars|bucks|usd)\b)?"
 )
 NUMERIC_OPS = {
     "over": ">", "above": ">", "more than": ">", "greater than": ">", "bigger than": ">",
@@ -64,6 +64,7 @@ BREAKDOWN = re.compile(
     r"grouped by|group(?:ed)? by|for each|for every|by|per|each|across)\s+(?:the\s+|each\s+)?"
 )
 AGGREGATES_LONGEST_FIRST = sorted(AGGREGATE_WORDS.items(), key=lambda kv: -len(kv[0]))
+ENTITY_TOKEN = re.compile(r"[a-z0-9][a-z0-9'&]*")
 ADJECTIVE_GRAINS = {
     "daily": "day", "weekly": "week", "monthly": "month", "hourly": "hour", "yearly": "year",
     "quarterly": "quarter",
@@ -136,6 +137,12 @@ CUE_SPANS: tuple[tuple[re.Pattern[str], SpanKind], ...] = (
     (RANK, "ranking"),
     (BEST_SELLING, "ranking"),
     (COUNT_CUE, "intent"),
+    (SELL_CUE, "intent"),
+    (
+        re.compile(r"\b(bring|brought|take|took|ring|rang) (in|up)\b|\b(earn|earned|gross)\b"),
+        "intent",
+    ),
+    (ADDING_CUE, "follow_up"),
     (VAGUE, "intent"),
     (re.compile(r"^(what about|how about|what if|instead|same)\b|\binstead\b"), "follow_up"),
     (REFERRING, "follow_up"),
@@ -242,6 +249,8 @@ class QuestionReader:
 
     def _account_cues(self, r: Reading) -> None:
         """Cue words that steered the reading are understood words too."""
+        if r.ranking.span is not None:
+            r.consume(r.ranking.span, "ranking")
         for pattern, kind in CUE_SPANS:
             for match in list(pattern.finditer(r.text)):
                 r.consume(match.span(), kind)
@@ -251,9 +260,12 @@ class QuestionReader:
         if shift:
             r.time.shift = True
             r.consume(shift.span(), "comparison")
-        for match in find_time_ranges(r.text, now):
+        for match in find_time_ranges(r.text, now, week_start=self.model.time.week_start):
             r.time.ranges.append(match.range)
             r.consume(match.span, "time")
+        if r.time.ranges:
+            for _, span in self.vocabulary.time_column_phrases(r.text):
+                r.consume(span, "time")
 
     def _comparison(self, r: Reading) -> None:
         cue = COMPARISON_CUE.search(r.text)
@@ -267,6 +279,7 @@ class QuestionReader:
             if match:
                 r.ranking.limit, r.ranking.direction = _number(match.group(1)), direction
                 r.ranking.word = match.group(0)
+                r.ranking.span = match.span()
                 return
         found = [(m, d) for p, d in SUPERLATIVE if (m := p.search(r.text))]
         if found:
@@ -284,9 +297,12 @@ class QuestionReader:
 
     def _numeric(self, r: Reading) -> None:
         for match in NUMERIC.finditer(r.text):
-            column = self.vocabulary.column_ending_at(
-                r.text[max(0, match.start() - 30) : match.start()]
-            )
+            before = max(0, match.start() - 30)
+            named = self.vocabulary.column_ending_at(r.text[before : match.start()])
+            column = None
+            if named is not None:
+                column = named[0]
+                r.consume((before + named[1], match.start()), "schema")
             r.conditions.numeric.append(
                 NumericCondition(
                     NUMERIC_OPS[match.group(1)], float(match.group(2)), column, match.group(0)
@@ -346,19 +362,13 @@ class QuestionReader:
             r.consume(active.span(), "state")
 
     def _entities(self, r: Reading) -> None:
-        tokens = r.text.split(" ")
-        offsets: list[int] = []
-        position = 0
-        for token in tokens:
-            offsets.append(position)
-            position += len(token) + 1
+        # Token positions of the text as the index reads it, taken before anything is consumed
+        # (consuming keeps every character where it is, so the positions stay right).
+        words = [m.span() for m in ENTITY_TOKEN.finditer(r.text.replace("-", " "))]
         for match in self.index.find(r.text, skip=self.vocabulary.reserved):
-            start_char = self._char_offset(r.text, match.span[0])
-            end_char = self._char_offset(r.text, match.span[1] - 1, end=True)
-            negated = bool(NEGATION.search(r.text[:start_char]))
-            if negated:
-                neg = NEGATION.search(r.text[:start_char])
-                assert neg is not None
+            start_char, end_char = words[match.span[0]][0], words[match.span[1] - 1][1]
+            neg = NEGATION.search(r.text[:start_char])
+            if neg:
                 r.consume(neg.span(), "negation")
             if (
                 match.how == "exact"
@@ -367,16 +377,8 @@ class QuestionReader:
             ):
                 # "the burger" is one dish, not the Burgers category: ask which one.
                 match = EntityMatch(match.span, match.text, match.alternatives, "partial")
-            r.conditions.entities.append((match, negated))
+            r.conditions.entities.append((match, neg is not None))
             r.consume((start_char, end_char), "value")
-
-    @staticmethod
-    def _char_offset(text: str, token_index: int, *, end: bool = False) -> int:
-        """Character offset of the ``token_index``-th word (its end when ``end``)."""
-        for number, found in enumerate(re.finditer(r"[a-z0-9][a-z0-9'&]*", text)):
-            if number == token_index:
-                return found.end() if end else found.start()
-        return len(text)
 
     def _metric(self, r: Reading) -> None:
         """The number asked for: a model metric, or an aggregate over a column.
@@ -393,6 +395,9 @@ class QuestionReader:
                 break  # the word is part of a metric's name ("average order value")
             if found and agg == "sum" and match.end() <= found[1][0] <= match.end() + 2:
                 r.consume(match.span(), "metric")  # "total tips" is the tips metric
+                break
+            if found and self._aggregates_as(found[0], agg, r.text[match.end() : found[1][0]]):
+                r.consume(match.span(), "metric")  # "average food rating": the rating metric
                 break
             rest = r.text[match.end() : match.end() + 40]
             column = self.vocabulary.find_column(rest)
@@ -423,6 +428,12 @@ class QuestionReader:
         if found:
             r.asked.metric = found[0]
             r.consume(found[1], "metric")
+
+    def _aggregates_as(self, metric: str, agg: str, between: str) -> bool:
+        """Whether ``metric`` already is that aggregate, said a word or two before its name."""
+        spec = self.model.metrics.get(metric)
+        prefix = f"{agg.upper()}("
+        return bool(spec and spec.expr.upper().startswith(prefix) and len(between.split()) <= 2)
 
     def _unknown(self, r: Reading) -> None:
         """ "sales of the lobster roll": a name after of/for/at that matched nothing."""

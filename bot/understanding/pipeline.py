@@ -17,7 +17,10 @@ from bot.data.schema import ColumnInfo, ForeignKeyInfo, SchemaInfo, TableInfo
 from bot.errors import SwoopError
 from bot.understanding.builder import BuiltQuery, SqlBuilder
 from bot.understanding.entities import EntityIndex
+from bot.understanding.explanation import explain
 from bot.understanding.guard import SqlGuard
+from bot.understanding.honesty import Accountant, Leftover, cannot_phrase, quoted
+from bot.understanding.interpretation import Interpretation
 from bot.understanding.model import SemanticModel, load_semantic_model_async
 from bot.understanding.outcomes import (
     Answerable,
@@ -29,6 +32,7 @@ from bot.understanding.outcomes import (
 from bot.understanding.parser import QuestionReader
 from bot.understanding.plan import QueryPlan
 from bot.understanding.planner import Planner
+from bot.understanding.reading import Reading
 from bot.understanding.vocabulary import Vocabulary
 
 Clock = Callable[[], datetime]
@@ -56,6 +60,7 @@ class Understanding:
         self.index = EntityIndex(model, reserved=self.vocabulary.reserved)
         self.reader = QuestionReader(model, self.vocabulary, self.index)
         self.planner = Planner(model)
+        self.accountant = Accountant(model, self.vocabulary, self.index)
         self.builder = SqlBuilder(model, self.dialect)
         self.guard = SqlGuard(
             _schema_of(model),
@@ -89,16 +94,79 @@ class Understanding:
         """Read ``question`` (a follow-up of ``previous`` if given) into an answer or a question."""
         reading = self.reader.read(question[:500], self.local_now(scope))
         outcome = self.planner.plan(reading, previous)
+        plan = outcome if isinstance(outcome, QueryPlan) else None
+        interpretation, meaningful = self.accountant.account(reading, plan)
+        if meaningful:
+            return self._held_back(reading, outcome, interpretation, meaningful, scope)
         if isinstance(outcome, QueryPlan):
-            return self.compile(outcome, scope=scope)
+            return self._answerable(outcome, interpretation, scope)
         if isinstance(outcome, Clarification):
-            return replace(
-                outcome,
-                options=tuple(
-                    ClarificationOption(o.label, o.plan) for o in outcome.options if o.plan
-                ),
+            return _runnable(replace(outcome, interpretation=interpretation))
+        return replace(outcome, interpretation=interpretation)
+
+    def _answerable(
+        self,
+        plan: QueryPlan,
+        interpretation: Interpretation,
+        scope: Sequence[int | str] | None,
+    ) -> Answerable | NotUnderstood:
+        compiled = self.compile(plan, scope=scope)
+        if isinstance(compiled, NotUnderstood):
+            return replace(compiled, interpretation=interpretation)
+        return replace(
+            compiled,
+            interpretation=interpretation,
+            explanation=explain(plan, self.model, interpretation),
+        )
+
+    def _held_back(
+        self,
+        reading: Reading,
+        outcome: QueryPlan | Clarification | NotUnderstood,
+        interpretation: Interpretation,
+        meaningful: list[Leftover],
+        scope: Sequence[int | str] | None,
+    ) -> Clarification | NotUnderstood:
+        """A part of the question could not be used: never answer the smaller question.
+
+        Words that name nothing the data has ("payroll") make it out of scope; judging words
+        ("doing better") make it vague; any other unused part (a time of day, a share, a number,
+        a known value) is said plainly, with the smaller question offered to run instead.
+        """
+        unknown = tuple(item.word for item in meaningful if item.why == "unknown")
+        named = set((reading.intent.unknown or "").split())
+        if isinstance(outcome, NotUnderstood) and unknown and set(unknown) <= named:
+            # "sales of the lobster roll": a name the data does not have, said as a name
+            return replace(outcome, interpretation=interpretation)
+        if unknown:
+            return NotUnderstood(
+                f"I don't have data about {quoted(unknown)}. "
+                f"I can answer questions about {subjects_sentence(self.model)}.",
+                kind="out_of_scope",
+                interpretation=interpretation,
             )
-        return outcome
+        words = tuple(item.word for item in meaningful)
+        if isinstance(outcome, Clarification):
+            return _runnable(replace(outcome, interpretation=interpretation))
+        if all(item.why == "vague" for item in meaningful) or isinstance(outcome, NotUnderstood):
+            vague = self.planner.vague_options(reading)
+            if vague is not None:
+                return _runnable(replace(vague, interpretation=interpretation))
+            return NotUnderstood(
+                f"{cannot_phrase(words)}.", kind="cannot", interpretation=interpretation
+            )
+        smaller = self._answerable(outcome, interpretation, scope)
+        if not isinstance(smaller, Answerable):
+            return NotUnderstood(
+                f"{cannot_phrase(words)}.", kind="cannot", interpretation=interpretation
+            )
+        return Clarification(
+            f"{cannot_phrase(words)}, so I couldn't use {quoted(words)}. "
+            "I can answer this without it:",
+            (ClarificationOption(smaller.explanation, outcome),),
+            reason="cannot",
+            interpretation=interpretation,
+        )
 
     def local_now(self, scope: Sequence[int | str] | None = None) -> datetime:
         """The clock as naive wall-clock time where ``scope``'s rows are (shared/DESIGN.md).
@@ -126,6 +194,21 @@ class Understanding:
         built = self.builder.build(plan)
         checked = self.guard.check(built.sql, built.params, scope=scope)
         return BuiltQuery(checked.sql, checked.params)
+
+
+def subjects_sentence(model: SemanticModel) -> str:  # replaced by bot.topics once it lands
+    labels = [spec.label for spec in model.tables.values()][:6]
+    return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else "".join(labels)
+
+
+def _runnable(clarification: Clarification) -> Clarification:
+    """Only options that run a plan are offered."""
+    return replace(
+        clarification,
+        options=tuple(
+            ClarificationOption(o.label, o.plan) for o in clarification.options if o.plan
+        ),
+    )
 
 
 def _schema_of(model: SemanticModel) -> SchemaInfo:

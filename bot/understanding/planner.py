@@ -430,6 +430,13 @@ class Planner:
             f"“{match.text}” matches several things — which one do you mean?", tuple(options)
         )
 
+    def vague_options(self, r: Reading) -> Clarification | None:
+        """ "How are we doing at Oak Hollow": the model's main numbers for what was named."""
+        found = self._clarify_vague(r, self._entity_filters(r, None))
+        if not isinstance(found, Clarification) or not found.options:
+            return None
+        return replace(found, reason="vague")
+
     def _clarify_vague(
         self, r: Reading, filters: tuple[Filter, ...]
     ) -> Clarification | NotUnderstood:
@@ -437,12 +444,13 @@ class Planner:
             kind = "out_of_scope" if r.intent.out_of_scope else "small_talk"
             return NotUnderstood("Not a question about the data.", kind=kind)
         metric_names = list(self.model.metrics)
-        if (
-            filters
-            and "items_sold" in self.model.metrics
-            and any(describes_unit(self.model, f.column) for f in filters)
-        ):
-            metric_names = ["items_sold", "item_revenue"]
+        unit_metrics = [
+            name
+            for name in (self.model.roles.get("units_sold"), self.model.roles.get("unit_sales"))
+            if name in self.model.metrics
+        ]
+        if filters and unit_metrics and any(describes_unit(self.model, f.column) for f in filters):
+            metric_names = unit_metrics  # "lemonade last week": units or money of that item
         options = []
         when = r.time.ranges[0] if r.time.ranges else None
         for name in metric_names[:3]:

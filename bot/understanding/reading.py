@@ -36,6 +36,7 @@ class Ranking:
     explicit: bool = False  # "rank our locations by ...", "sort by ..."
     by_amount: bool = False  # "cheapest", "most expensive": rank rows by their amount
     best_selling: bool = False  # "best sellers", "most popular"
+    span: tuple[int, int] | None = None  # where "top 5" was said
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,15 @@ class Vocabulary:
                 if column.is_numeric:
                     for words in {column.label, humanize(column.name), *column.synonyms}:
                         self.columns.append((phrase(words), column.qualified))
+        # Words naming a table's time column ("signed up", "order date"): with a time range
+        # said, they only say which column the range is about.
+        self.time_words: list[tuple[Phrase, str]] = []
+        for table in model.tables.values():
+            if table.time_column and table.time_column in table.columns:
+                column = table.columns[table.time_column]
+                for words in {column.label, humanize(column.name), *column.synonyms}:
+                    self.time_words.append((phrase(words), column.qualified))
+        self._time_words = PhraseTable(self.time_words)
         for table_list in (self.metrics, self.tables, self.dimensions, self.columns):
             table_list.sort(key=lambda item: len(item[0].words), reverse=True)
         self._metrics = PhraseTable(self.metrics)
@@ -123,6 +132,10 @@ class Vocabulary:
             for word in p.words.split()
         )
 
+    def time_column_phrases(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        """Every phrase of ``text`` naming a time column."""
+        return self._time_words.all(text)
+
     def find_metric(self, text: str) -> tuple[str, tuple[int, int]] | None:
         return self._metrics.first(text)
 
@@ -141,8 +154,9 @@ class Vocabulary:
     def metric_at_start(self, text: str) -> tuple[str, tuple[int, int]] | None:
         return self._metrics.at_start(text)
 
-    def column_ending_at(self, text: str) -> str | None:
-        """The numeric column named right at the end of ``text`` ("... with a tip")."""
+    def column_ending_at(self, text: str) -> tuple[str, int] | None:
+        """The numeric column named right at the end of ``text`` ("... with a tip"), and where
+        its words start."""
         return self._columns.ending_at_end(text)
 
 
@@ -172,6 +186,9 @@ class PhraseTable(Generic[T]):
                 break
         return found
 
+    def all(self, text: str) -> list[tuple[T, tuple[int, int]]]:
+        return self._scan(text)
+
     def first(self, text: str) -> tuple[T, tuple[int, int]] | None:
         found = self._scan(text)
         return found[0] if found else None
@@ -180,9 +197,9 @@ class PhraseTable(Generic[T]):
         found = self._scan(text, only_start=True)
         return found[0] if found else None
 
-    def ending_at_end(self, text: str) -> T | None:
-        """The earliest phrase followed by nothing but spaces."""
-        for value, (_, end) in self._scan(text):
+    def ending_at_end(self, text: str) -> tuple[T, int] | None:
+        """The earliest phrase followed by nothing but spaces, and where it starts."""
+        for value, (start, end) in self._scan(text):
             if not text[end:].strip():
-                return value
+                return value, start
         return None
