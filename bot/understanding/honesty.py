@@ -55,7 +55,8 @@ CALCULATION_WORDS = frozenset(
     median percentile running cumulative per each every average mean typical
     before after between since until till morning afternoon evening night lunch breakfast
     brunch dinner noon midnight am pm o'clock oclock late early rush during tonight overnight
-    most least top bottom best worst highest lowest more less fewer only""".split()  # noqa: SIM905
+    weekend weekends weekday weekdays most least top bottom best worst highest lowest more less
+    fewer only""".split()  # noqa: SIM905
 )
 FREE_WORDS = _FREE - CALCULATION_WORDS
 TIME_OF_DAY = re.compile(r"^\d{1,2}(:\d\d)?(am|pm)$|^(am|pm|noon|midnight|o'?clock)$")
@@ -131,6 +132,8 @@ class Accountant:
     def _why(self, word: str) -> str | None:
         """None for a free word, "" for noise, else what kind of meaning the word carries."""
         bare = word.strip("'-&")
+        if bare in VAGUE_WORDS:
+            return "vague"
         if not bare or bare in FREE_WORDS or word in FREE_WORDS:
             return None
         if bare[0].isdigit() or bare[0] in "$%#":
@@ -148,8 +151,6 @@ class Accountant:
             return "time"
         if len(bare) < 3:
             return None
-        if bare in VAGUE_WORDS:
-            return "vague"
         if self._english.known([bare]):
             return "unknown"
         return ""
@@ -170,7 +171,7 @@ def stem(word: str) -> str:
 VAGUE_WORDS = frozenset(
     """doing better worse good bad great poor fine okay weird odd strange unusual interesting
     notable wrong performance performing perform perfomance healthy health going went trending
-    look looks looking shape""".split()  # noqa: SIM905
+    look looks looking shape busy quiet slow""".split()  # noqa: SIM905
 )
 
 # What Swoop cannot do yet, by the kind of word left over (general English, never a domain's).
@@ -187,8 +188,9 @@ _CANNOT_WORDS = (
     ("median percentile running cumulative per each every average mean typical",
      "I can't work out that kind of average or running total yet"),
     ("before after between since until till morning afternoon evening night lunch breakfast "
-     "brunch dinner noon midnight am pm o'clock oclock late early rush during tonight overnight",
-     "I can't filter by time of day yet"),
+     "brunch dinner noon midnight am pm o'clock oclock late early rush during tonight overnight "
+     "weekend weekends weekday weekdays",
+     "I can't filter by time of day or day of the week yet"),
     ("most least top bottom best worst highest lowest more less fewer",
      "I couldn't tell what to rank by"),
 )  # fmt: skip
@@ -196,14 +198,17 @@ CANNOT = tuple((frozenset(words.split()), phrase) for words, phrase in _CANNOT_W
 
 
 def cannot_phrase(words: tuple[str, ...]) -> str:
-    """What Swoop cannot do with ``words``, said plainly ("I can't filter by time of day yet")."""
-    for word in words:
-        if TIME_OF_DAY.match(word):
-            return "I can't filter by time of day yet"
-    for group, phrase in CANNOT:
-        if any(word in group for word in words):
-            return phrase
-    return "I couldn't use " + quoted(words) + " in the answer"
+    """What Swoop cannot do with ``words``, said plainly: "I can't filter by time of day yet,
+    so I couldn't use “after 8 pm”."."""
+    reason = next(
+        (phrase for group, phrase in CANNOT for word in words if word in group),
+        "I can't filter by time of day or day of the week yet"
+        if any(TIME_OF_DAY.match(word) for word in words)
+        else None,
+    )
+    if reason is None:
+        return f"I couldn't use {quoted(words)} in this question."
+    return f"{reason}, so I couldn't use {quoted(words)}."
 
 
 def quoted(words: tuple[str, ...]) -> str:

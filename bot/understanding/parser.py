@@ -89,7 +89,7 @@ PRICE_SUPERLATIVE = re.compile(
     r"\bthe (cheapest|least expensive|most expensive|priciest)\b"
 )
 WHICH_TABLE = re.compile(r"\b(which|what)\s+(?P<rest>.*)")
-COUNT_CUE = re.compile(r"\b(how many|number of|count of|count)\b|(?:^|\s)(# of)\s")
+COUNT_CUE = re.compile(r"\b(how many|number of|count of|count)\b|(?:^|\s)(#(?: of)?)\s")
 SELL_CUE = re.compile(r"\b(sold|sell|sells|selling|sale of|ordered|moved)\b")
 HOW_MUCH_SELL = re.compile(
     r"\bhow much\b.*\b(sell|sold|make|made|earn|bring in)\b"
@@ -127,6 +127,13 @@ FOLLOW_UP_CUE = re.compile(
     r"excluding|exclude|without|except|vs|versus|compare|instead|what if|for|in|at|on|"
     r"show (?:it|that|them) by|can you break)\b"
 )
+# "cost" as a verb asks for the amount a row has ("what does it cost", "items costing under
+# $10"); as a noun ("food cost") it names something else.
+COST_VERB = re.compile(
+    r"\b(?:does|do|did|will|would)\b(?:\s+\S+){1,5}?\s+(cost)\b"
+    r"|\b(costs?|costing|priced)(?=\s+(?:less|more|under|over|above|below|at|no|exactly)\b)"
+)
+NONE_OF = re.compile(r"\b(?:no|without|without a|zero)\s+")
 PLURAL_RANK_NOUNS = frozenset({"sellers", "performers", "earners"})
 REFERRING = re.compile(r"\b(it|its|that one|those|them|they|these|the same|same)\b")
 ADDING_CUE = re.compile(r"^(only|just|also|and only|but only)\b|\b(only|just)\b")
@@ -161,6 +168,13 @@ ABBREVIATIONS = {
     "yr": "year", "yrs": "years", "wk": "week", "wks": "weeks", "mo": "month", "mos": "months",
     "avg": "average", "tmrw": "tomorrow", "yday": "yesterday", "rev": "revenue", "qty": "quantity",
     "hrs": "hours", "hr": "hour", "thru": "through", "w/o": "without",
+    # chat shorthand, general English
+    "lst": "last", "tdy": "today", "tot": "total", "val": "value", "wat": "what", "wht": "what",
+    "whts": "whats", "mny": "many", "hw": "how", "loc": "location", "locs": "locations",
+    "amt": "amount", "uniq": "unique", "cust": "customer", "custs": "customers",
+    "deliv": "delivery", "delivs": "deliveries", "crk": "creek", "mnth": "month",
+    "mths": "months", "dys": "days", "ordr": "order", "ordrs": "orders", "ordrd": "ordered",
+    "itm": "item", "itms": "items", "prev": "previous", "wknd": "weekend", "nums": "numbers",
 }  # fmt: skip
 ABBREVIATION = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w/])")
 
@@ -190,6 +204,10 @@ class QuestionReader:
     def read(self, question: str, now: datetime) -> Reading:
         r = Reading(original=question, text=self.speller.correct(clean(question)))
         self._intent(r)
+        for match in list(COST_VERB.finditer(r.text)):
+            group = 1 if match.group(1) else 2
+            r.consume(match.span(group), "schema")  # "what does it cost": its price
+            r.intent.price_ask = True
         hours = bool(HOURS.search(r.text)) and self.vocabulary.find_metric(r.text) is None
         r.intent.hours = hours and self.model.roles.get("hours") in self.model.tables
         if r.intent.hours:
@@ -200,6 +218,7 @@ class QuestionReader:
         self._comparison(r)
         self._top_n(r)
         self._numeric(r)
+        self._none_of(r)
         r.ranking.best_selling = bool(BEST_SELLING.search(r.text))
         money = HOW_MUCH_SELL.search(r.text)
         r.intent.selling = bool(SELL_CUE.search(r.text)) or money is not None
@@ -218,7 +237,7 @@ class QuestionReader:
             self._metric(r)
         self._table(r)
         self._unknown(r)
-        r.intent.listing_cue = bool(LISTING_CUE.search(r.text.strip()))
+        r.intent.listing_cue = r.intent.price_ask or bool(LISTING_CUE.search(r.text.strip()))
         r.intent.singular = self._singular_ask(r)
         self._account_cues(r)
         return r
@@ -309,6 +328,21 @@ class QuestionReader:
                 )
             )
             r.consume(match.span(), "number")
+
+    def _none_of(self, r: Reading) -> None:
+        """ "orders with no tip": a numeric column said to be absent is zero."""
+        for match in list(NONE_OF.finditer(r.text)):
+            rest = r.text[match.end() :]
+            found = self.vocabulary.find_column(rest)
+            if found is None or found[1][0] != 0:
+                continue
+            column = found[0]
+            if not self.model.column(column).is_numeric:
+                continue
+            span = (match.start(), match.end() + found[1][1])
+            words = r.text[span[0] : span[1]]
+            r.conditions.numeric.append(NumericCondition("=", 0.0, column, words))
+            r.consume(span, "number")
 
     def _breakdowns(self, r: Reading) -> None:
         """ "by location and order type", "per day", "for each category", "by sales" (an order)."""

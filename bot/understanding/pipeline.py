@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.data.access import DataAccess
 from bot.data.schema import ColumnInfo, ForeignKeyInfo, SchemaInfo, TableInfo
 from bot.errors import SwoopError
+from bot.topics import subjects_sentence
 from bot.understanding.builder import BuiltQuery, SqlBuilder
 from bot.understanding.entities import EntityIndex
 from bot.understanding.explanation import explain
@@ -152,17 +153,12 @@ class Understanding:
             vague = self.planner.vague_options(reading)
             if vague is not None:
                 return _runnable(replace(vague, interpretation=interpretation))
-            return NotUnderstood(
-                f"{cannot_phrase(words)}.", kind="cannot", interpretation=interpretation
-            )
+            return NotUnderstood(cannot_phrase(words), kind="cannot", interpretation=interpretation)
         smaller = self._answerable(outcome, interpretation, scope)
         if not isinstance(smaller, Answerable):
-            return NotUnderstood(
-                f"{cannot_phrase(words)}.", kind="cannot", interpretation=interpretation
-            )
+            return NotUnderstood(cannot_phrase(words), kind="cannot", interpretation=interpretation)
         return Clarification(
-            f"{cannot_phrase(words)}, so I couldn't use {quoted(words)}. "
-            "I can answer this without it:",
+            f"{cannot_phrase(words)} I can answer this without it:",
             (ClarificationOption(smaller.explanation, outcome),),
             reason="cannot",
             interpretation=interpretation,
@@ -194,11 +190,6 @@ class Understanding:
         built = self.builder.build(plan)
         checked = self.guard.check(built.sql, built.params, scope=scope)
         return BuiltQuery(checked.sql, checked.params)
-
-
-def subjects_sentence(model: SemanticModel) -> str:  # replaced by bot.topics once it lands
-    labels = [spec.label for spec in model.tables.values()][:6]
-    return ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else "".join(labels)
 
 
 def _runnable(clarification: Clarification) -> Clarification:

@@ -7,6 +7,7 @@ lines), the time column nearest to the subject, what "active" means.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.errors import NotFoundError
@@ -29,6 +30,10 @@ AGG_SQL = {"avg": "AVG", "sum": "SUM", "max": "MAX", "min": "MIN", "count": "COU
 AGG_WORDS = {"avg": "average", "sum": "total", "max": "highest", "min": "lowest"}
 MAX_OPTIONS = 5
 DEFAULT_TOP = 10
+
+
+DISTINCT_COUNT = re.compile(r"COUNT\(DISTINCT ([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\)", re.I)
+NUMERIC_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most", "=": "of"}
 
 
 class Planner:
@@ -60,9 +65,15 @@ class Planner:
         return self._fresh(r)
 
     def _is_follow_up(self, r: Reading) -> bool:
-        """Only an elliptical or referring message edits the previous plan."""
-        if r.asks_anew and not (r.intent.follow_up or r.intent.referring):
-            return False
+        """Only an elliptical or referring message edits the previous plan.
+
+        "how much did it bring in" refers to the previous answer; "how many did we sell in
+        april" leaves out what was sold; "how many customers do we have" is complete.
+        """
+        if r.intent.referring:
+            return True
+        if r.asks_anew and not r.intent.follow_up:
+            return not r.names_subject and (r.intent.counting or r.intent.selling)
         return r.understood_anything
 
     # -- new questions ---------------------------------------------------------------------------
@@ -75,7 +86,12 @@ class Planner:
             return self._hours_plan(r, filters)
         metric = self._metric_name(r, filters)
         if metric is None and r.asked.aggregate is None:
-            if r.listing or r.asked.table or (r.ranking.direction and r.ranking.word):
+            if (
+                r.listing
+                or r.asked.table
+                or (r.ranking.direction and r.ranking.word)
+                or r.conditions.numeric  # "beverages over $4": the rows priced so
+            ):
                 listing = self._listing_plan(r, filters)
                 if listing is not None:
                     return listing
@@ -139,6 +155,13 @@ class Planner:
         sales = self.model.roles.get("sales")
         if r.asked.metric and r.asked.metric == sold and how_much and sales:
             return sales  # "how much have we sold": money, not units
+        counted = r.asked.counted_table
+        if r.intent.counting and counted:
+            who = self._distinct_count_of(counted)
+            if who and (r.intent.selling or r.time.ranges):
+                return who  # "how many members ordered last month": those who did
+            if who and r.asked.metric == who:
+                return self._count_metric(counted) or f"count:{counted}"  # "... do we have"
         if r.asked.metric:
             named = metrics.get(r.asked.metric)
             if named and named.format != "count" and r.asked.counted_table and not r.intent.selling:
@@ -172,6 +195,18 @@ class Planner:
         if name.startswith("count:"):
             return name.partition(":")[2]
         return self.model.metrics[name].table
+
+    def _distinct_count_of(self, table: str) -> str | None:
+        """The metric counting distinct ``table`` rows named by a fact ("customers who ordered")."""
+        for metric in self.model.metrics.values():
+            found = DISTINCT_COUNT.fullmatch(metric.expr.strip())
+            if found is None or metric.filters:
+                continue
+            spec = self.model.tables.get(found.group(1))
+            column = spec.columns.get(found.group(2)) if spec else None
+            if column is not None and column.foreign_key and column.foreign_key[0] == table:
+                return metric.name
+        return None
 
     def _count_metric(self, table: str) -> str | None:
         """The model's metric that counts rows of ``table``, if it has one."""
@@ -257,8 +292,15 @@ class Planner:
                 r.drop(condition.words, "no amount to compare")
                 continue
             op, value = condition.op, condition.value
-            label = f"{self.model.column(column).label} {op} {value:g}"
-            plan = plan.with_filter(Filter(column, op, value, label), replace_same_column=False)
+            spec = self.model.column(column)
+            amount = f"${value:,.2f}".replace(".00", "") if spec.format == "money" else f"{value:g}"
+            if op == "=" and value == 0:
+                label = f"no {spec.label}"  # "orders with no tip"
+            else:
+                label = f"{spec.label} {NUMERIC_WORDS.get(op, op)} {amount}"
+            plan = plan.with_filter(
+                Filter(column, op, value, label, style="with"), replace_same_column=False
+            )
         return plan
 
     def _finish(self, plan: QueryPlan, r: Reading, metric: str | None) -> QueryPlan:
@@ -478,6 +520,9 @@ class Planner:
     ) -> QueryPlan | Clarification | NotUnderstood:
         plan = previous
         metric = r.asked.metric or r.asked.order_metric
+        if metric is None and r.asked.aggregate is None and (r.intent.selling or r.intent.counting):
+            # "how much did it bring in": the number asked for, about what was answered
+            metric = self._metric_name(r, tuple(f for f in plan.filters if not f.default))
         if r.asked.aggregate:
             plan = replace(plan, measures=(self._aggregate_measure(*r.asked.aggregate),))
         elif metric and plan.kind == "aggregate":

@@ -86,6 +86,7 @@ class Intent:
     listing_cue: bool = False  # "show", "list", "which", "what's on"
     counting: bool = False  # "how many", "number of"
     how_much: bool = False  # "how much": money rather than units
+    price_ask: bool = False  # "what does it cost": the amount of the rows named
     selling: bool = False  # "sold", "sell"
     selling_money: bool = False  # "what did we bring in": money, not units
     hours: bool = False  # "when do we open"
@@ -137,6 +138,15 @@ class Reading:
             self.time.ranges or a.breakdowns or c.entities or a.metric or a.aggregate or a.table
             or c.numeric or self.intent.hours or self.ranking.limit or c.active is not None
             or self.time.shift
+        )  # fmt: skip
+
+    @property
+    def names_subject(self) -> bool:
+        """Whether it says what it is about: a number, a table or a named value."""
+        a = self.asked
+        return bool(
+            a.metric or a.aggregate or a.table or a.counted_table or a.which_table
+            or self.conditions.entities or self.intent.hours
         )  # fmt: skip
 
     @property

@@ -46,8 +46,11 @@ class Speller:
         fixed = word
         if not self._english.known([word]):
             cutoff = CUTOFF_SHORT if len(word) < 5 else CUTOFF_LONG
-            best = process.extract(word, self._vocabulary, scorer=fuzz.ratio, limit=2)
-            if best and best[0][1] >= cutoff and (len(best) < 2 or best[0][1] > best[1][1]):
-                fixed = best[0][0]
+            best = process.extract(word, self._vocabulary, scorer=fuzz.ratio, limit=3)
+            top = [found for found, score, _ in best if score == best[0][1]] if best else []
+            if len(top) > 1:  # a tie: "sals" is "sales" rather than "salsa" (same last letter)
+                top = [found for found in top if found[-1] == word[-1]]
+            if best and best[0][1] >= cutoff and len(top) == 1:
+                fixed = top[0]
         self._cache[word] = fixed
         return fixed
