@@ -29,7 +29,7 @@ def explain(
     if plan.compare_to is not None:
         parts.append(f"vs {plan.compare_to.label}")
     if plan.dimensions:
-        parts.append("by " + " and ".join(d.label for d in plan.dimensions))
+        parts.append("by " + " and ".join(_dimension_words(plan, model)))
     if plan.limit is not None and plan.order_by:
         end = "top" if plan.order_by[0].direction == "desc" else "bottom"
         parts.append(f"{end} {plan.limit}")
@@ -95,3 +95,18 @@ def _order_label(plan: QueryPlan, key: str) -> str:
         if dimension.column == key:
             return dimension.label
     return key.partition(".")[2].replace("_", " ")
+
+
+def _dimension_words(plan: QueryPlan, model: SemanticModel) -> list[str]:
+    """ "customer" for the first and last name columns that together name a customer."""
+    words: list[str] = []
+    for dimension in plan.dimensions:
+        table, _, column = dimension.column.partition(".")
+        spec = model.tables.get(table)
+        if spec is not None and len(spec.display_columns) > 1 and column in spec.display_columns:
+            word = spec.label[:-1] if spec.label.endswith("s") else spec.label
+        else:
+            word = dimension.label
+        if word not in words:
+            words.append(word)
+    return words

@@ -31,6 +31,7 @@ from bot.understanding.time_settings import TimeSettings, time_settings, zone_co
 NAME_COLUMNS = ("name", "title", "label", "display_name", "full_name", "username")
 TIME_NAME_PATTERN = re.compile(r"(^|_)(at|date|datetime|timestamp|on)$|^(created|updated)_")
 MAX_SAMPLED_VALUES = 1000
+MAX_NAMESAKE_ROWS = 5000  # rows sharing a name read when the model loads (per table)
 MAX_VALUE_LENGTH = 60
 MAX_ZONE_ROWS = 100_000  # rows of the time.timezone column read when the model loads
 
@@ -142,6 +143,10 @@ class SemanticModel:
     roles: dict[str, str] = field(default_factory=dict)  # sales, units_sold, unit, hours, ...
     time: TimeSettings = field(default_factory=TimeSettings)  # week start and time zones
     overlay: dict[str, Any] = field(default_factory=dict, repr=False)  # the YAML as read
+    # rows that share a name: table -> lower-cased shown values -> ((key, what tells it apart), ...)
+    namesakes: dict[str, dict[tuple[str, ...], tuple[tuple[Any, str], ...]]] = field(
+        default_factory=dict, repr=False
+    )
     _paths: dict[tuple[str, str], tuple[JoinStep, ...] | None] = field(
         default_factory=dict, repr=False
     )
@@ -430,7 +435,57 @@ async def load_semantic_model_async(data: DataAccess, path: Path | None = None) 
         found = [str(v) for v in frame["v"].tolist() if 0 < len(str(v)) <= MAX_VALUE_LENGTH]
         if found:
             values[f"{table}.{column}"] = sorted(found)
-    return build_model(schema, overlay, values, await _zones_async(data, schema, overlay))
+    model = build_model(schema, overlay, values, await _zones_async(data, schema, overlay))
+    model.namesakes = await _namesakes_async(data, model)
+    return model
+
+
+async def _namesakes_async(
+    data: DataAccess, model: SemanticModel
+) -> dict[str, dict[tuple[str, ...], tuple[tuple[Any, str], ...]]]:
+    """Rows whose names are shared ("Angela Allen" ×3), one query per named table.
+
+    Each gets what tells it apart: its first other value column (an email), else its key.
+    """
+    quote = data.quote_identifier
+    found: dict[str, dict[tuple[str, ...], tuple[tuple[Any, str], ...]]] = {}
+    for table in model.tables.values():
+        shown = table.shown_columns
+        if not shown or len(table.primary_key) != 1 or not table.columns[shown[0]].values:
+            continue
+        key = table.primary_key[0]
+        hint = next(
+            (c.name for c in table.columns.values() if c.name not in shown and c.values), None
+        ) or next(
+            (
+                c.name
+                for c in table.columns.values()
+                if c.name not in shown and c.kind == "text" and c.name != key
+            ),
+            None,
+        )
+        names = ", ".join(quote(c) for c in shown)
+        same = " AND ".join(f"t.{quote(c)} = d.{quote(c)}" for c in shown)
+        extra = f", t.{quote(hint)} AS hint" if hint else ""
+        frame = await data.query_to_dataframe_async(
+            f"SELECT t.{quote(key)} AS k{extra}, "
+            + ", ".join(f"t.{quote(c)} AS n{i}" for i, c in enumerate(shown))
+            + f" FROM {quote(table.name)} t JOIN (SELECT {names} FROM {quote(table.name)} "
+            f"GROUP BY {names} HAVING COUNT(*) > 1) d ON {same} ORDER BY t.{quote(key)}",
+            row_cap=MAX_NAMESAKE_ROWS,
+        )
+        groups: dict[tuple[str, ...], list[tuple[Any, str]]] = {}
+        for row in frame.to_dict("records"):
+            name = tuple(str(row[f"n{i}"]).lower() for i in range(len(shown)))
+            told = str(row["hint"]) if hint and row.get("hint") is not None else f"#{row['k']}"
+            groups.setdefault(name, []).append((_plain(row["k"]), told))
+        if groups:
+            found[table.name] = {name: tuple(rows) for name, rows in groups.items()}
+    return found
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 async def _zones_async(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.understanding.entities import STOPWORDS, EntityIndex, EntityMatch, fold
-from bot.understanding.interpretation import SpanKind
+from bot.understanding.entities import STOPWORDS, Entity, EntityIndex, EntityMatch, fold
+from bot.understanding.interpretation import Span, SpanKind
 from bot.understanding.model import SemanticModel, singular
 from bot.understanding.plan import Direction
 from bot.understanding.reading import Breakdown, NumericCondition, Reading
@@ -179,13 +179,21 @@ ABBREVIATIONS = {
 ABBREVIATION = re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w/])")
 
 
+EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+
+
 def clean(question: str) -> str:
-    text = ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], fold(question))
+    emails = EMAIL.findall(fold(question))  # kept whole: "angela.allen@example.net"
+    text = EMAIL.sub("\x00", fold(question))
+    text = ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", "").replace("”", "")
     text = re.sub(r"[?!;,\"]+", " ", text)
     text = re.sub(r"(?<=\w)'s\b", "", text)  # "today's sales" → "today sales"
     text = re.sub(r"(?<![\d])\.(?!\d)", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    for email in emails:
+        text = text.replace("\x00", email, 1)
+    return text
 
 
 def _number(word: str) -> int:
@@ -200,9 +208,23 @@ class QuestionReader:
         self.vocabulary = vocabulary
         self.index = index
         self.speller = Speller(vocabulary.words | index.words | TIME_VOCABULARY)
+        self._email_column = next(
+            (
+                column.qualified
+                for table in model.tables.values()
+                for column in table.columns.values()
+                if column.kind == "text" and "email" in f"{column.name} {column.label}".lower()
+            ),
+            None,
+        )
 
     def read(self, question: str, now: datetime) -> Reading:
-        r = Reading(original=question, text=self.speller.correct(clean(question)))
+        text = clean(question)
+        emails = [(m.span(), m.group(0)) for m in EMAIL.finditer(text)]
+        for (start, end), _ in emails:
+            text = text[:start] + " " * (end - start) + text[end:]
+        r = Reading(original=question, text=self.speller.correct(text))
+        self._emails(r, emails)
         self._intent(r)
         for match in list(COST_VERB.finditer(r.text)):
             group = 1 if match.group(1) else 2
@@ -252,6 +274,15 @@ class QuestionReader:
         r.intent.referring = bool(REFERRING.search(text))
         r.intent.adding = bool(ADDING_CUE.search(text))
         r.intent.how_much = bool(re.search(r"\bhow much\b", text))
+
+    def _emails(self, r: Reading, emails: list[tuple[tuple[int, int], str]]) -> None:
+        """An email address names one row of the table that keeps emails (one person)."""
+        if self._email_column is None:
+            return
+        for (start, end), email in emails:
+            entity = Entity(self._email_column, email, email)
+            r.conditions.entities.append((EntityMatch((0, 0), email, (entity,), "exact"), False))
+            r.spans.append(Span("value", start, end, email))
 
     def _singular_ask(self, r: Reading) -> bool:
         """Whether one thing is asked for ("which item sold the most", "the busiest day")."""

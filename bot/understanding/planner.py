@@ -8,6 +8,7 @@ lines), the time column nearest to the subject, what "active" means.
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import replace
 
 from bot.errors import NotFoundError
@@ -33,6 +34,7 @@ DEFAULT_TOP = 10
 
 
 DISTINCT_COUNT = re.compile(r"COUNT\(DISTINCT ([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\)", re.I)
+JUDGING_SUPERLATIVES = frozenset({"best", "worst", "top", "greatest"})  # best at what?
 NUMERIC_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most", "=": "of"}
 
 
@@ -45,6 +47,14 @@ class Planner:
     # -- entry point -----------------------------------------------------------------------------
 
     def plan(
+        self, r: Reading, previous: QueryPlan | None = None
+    ) -> QueryPlan | Clarification | NotUnderstood:
+        outcome = self._plan(r, previous)
+        if isinstance(outcome, QueryPlan):
+            return self._namesakes(outcome) or outcome
+        return outcome
+
+    def _plan(
         self, r: Reading, previous: QueryPlan | None = None
     ) -> QueryPlan | Clarification | NotUnderstood:
         ambiguous = next((m for m, _ in r.conditions.entities if m.ambiguous), None)
@@ -86,6 +96,9 @@ class Planner:
             return self._hours_plan(r, filters)
         metric = self._metric_name(r, filters)
         if metric is None and r.asked.aggregate is None:
+            ranked = self._rank_by_what(r)
+            if ranked is not None:
+                return ranked
             if (
                 r.listing
                 or r.asked.table
@@ -460,6 +473,76 @@ class Planner:
 
     # -- clarifications --------------------------------------------------------------------------
 
+    def _rank_by_what(self, r: Reading) -> Clarification | None:
+        """ "our best member": best by what? The model's main numbers for those rows."""
+        table = r.asked.table or r.asked.which_table
+        word = r.ranking.word
+        if (
+            table is None
+            or word not in JUDGING_SUPERLATIVES
+            or r.ranking.by_amount
+            or r.ranking.best_selling
+            or r.ranking.busy
+            or r.asked.order_metric
+        ):
+            return None
+        unit = self.model.roles.get("unit") == table
+        roles = ("units_sold", "unit_sales") if unit else ("sales", "volume")
+        options = []
+        for role in roles:
+            metric = self.model.roles.get(role)
+            if metric not in self.model.metrics:
+                continue
+            ask = deepcopy(r)
+            ask.asked.order_metric, ask.asked.table = metric, table
+            ask.ranking.word = None
+            plan = self._fresh(ask)
+            if isinstance(plan, QueryPlan):
+                label = f"{word} by {self.model.metrics[metric].label}"
+                options.append(ClarificationOption(label[:1].upper() + label[1:], plan))
+        if not options:
+            return None
+        what = self.model.tables[table].label
+        return Clarification(f"The {word} {_singular(what)} by what?", tuple(options), "vague")
+
+    def _namesakes(self, plan: QueryPlan) -> Clarification | None:
+        """Two customers named "Angela Allen" are never added together: ask which one.
+
+        Rows under the scope table (a category of the same name on each club's menu) are one
+        thing per location, not namesakes.
+        """
+        for table, groups in self.model.namesakes.items():
+            spec = self.model.tables[table]
+            scope = self.model.scope_table
+            if scope and scope != table and is_above(self.model, scope, table):
+                continue
+            named = {
+                f.column.partition(".")[2]: f
+                for f in plan.filters
+                if f.column.partition(".")[0] == table and f.op == "=" and not f.default
+            }
+            if not all(c in named for c in spec.shown_columns):
+                continue
+            rows = groups.get(tuple(str(named[c].value).lower() for c in spec.shown_columns))
+            if not rows:
+                continue
+            name = " ".join(str(named[c].value) for c in spec.shown_columns)
+            kept = tuple(f for f in plan.filters if f not in named.values())
+            key = f"{table}.{spec.primary_key[0]}"
+            options = tuple(
+                ClarificationOption(
+                    f"{name} ({hint})",
+                    replace(plan, filters=(*kept, Filter(key, "=", value, f"{name} ({hint})"))),
+                )
+                for value, hint in rows[:MAX_OPTIONS]
+            )
+            return Clarification(
+                f"{len(rows)} {spec.label} are named “{name}” — which one do you mean?",
+                options,
+                reason="ambiguous",
+            )
+        return None
+
     def _clarify_entity(self, match: EntityMatch, complete: object) -> Clarification:
         options = []
         for entity in match.candidates[:MAX_OPTIONS]:
@@ -528,10 +611,10 @@ class Planner:
         elif metric and plan.kind == "aggregate":
             plan = replace(plan, measures=(self._metric_measure(metric),))
         new_filters = self._entity_filters(r, override)
-        adding = r.intent.adding
-        for flt in new_filters:
-            if not adding:
+        if not r.intent.adding:
+            for flt in new_filters:
                 plan = self._drop_related_filters(plan, flt.column)
+        for flt in new_filters:
             plan = plan.with_filter(flt)
         plan = self._add_numeric(plan, r)
         for target in (b.target for b in r.asked.breakdowns):
