@@ -3,6 +3,8 @@
 Every failure inside the core is a :class:`SwoopError` that knows its :class:`ErrorTypes` (for
 metrics) and a recovery hint a person can act on. Messages name what went wrong and never carry
 credentials, stack traces or driver internals; ``__cause__`` keeps the original for the logs.
+The hints here are generic (this module knows no database); the processor words a default hint
+in the semantic model's terms (:mod:`bot.topics`).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class SqlGenerationError(SwoopError):
     """No SQL statement could be produced for the question."""
 
     error_type = ErrorTypes.SQL_GENERATION_ERROR
-    hint = "Try rephrasing the question, e.g. 'how many orders did we complete last week?'."
+    hint = "Try rephrasing the question; say 'help' for examples."
 
 
 class ValidationError(SwoopError):
@@ -92,7 +94,7 @@ class NotFoundError(SwoopError):
     """Something named in the request does not exist."""
 
     error_type = ErrorTypes.NOT_FOUND
-    hint = "Check the spelling, or ask 'which items are on the menu?'."
+    hint = "Check the spelling, or ask me to list what there is."
 
 
 class RateLimitedError(SwoopError):
@@ -113,7 +115,7 @@ class UnsupportedQueryError(SwoopError):
     """The question is understood to be outside what Swoop can answer."""
 
     error_type = ErrorTypes.UNSUPPORTED_QUERY
-    hint = "Ask about orders, sales, items, categories, ratings or opening hours."
+    hint = "Say 'help' to see what I can answer."
 
 
 class ActionError(SwoopError):

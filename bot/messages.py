@@ -83,9 +83,13 @@ class Response:
     error_type: ErrorTypes | None = None
     timing_ms: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    explanation: str | None = None  # one line: what the answer counted, when, how (data answers)
+    unused: tuple[str, ...] = ()  # the question's words the answer did not use
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` shape of DESIGN.md: type, text, sql, columns, rows, options, query_id."""
+        """The ``--json`` shape of DESIGN.md: type, text, sql, columns, rows, options, query_id,
+        explanation and unused (present for every kind: ``null`` and ``[]`` when there are none).
+        """
         return {
             "type": self.kind.value,
             "text": self.text,
@@ -94,6 +98,8 @@ class Response:
             "rows": [list(row) for row in self.table.rows] if self.table else [],
             "options": [{"label": o.label, "value": o.value} for o in self.options],
             "query_id": self.query_id,
+            "explanation": self.explanation or None,
+            "unused": list(self.unused),
             **({"hint": self.hint} if self.hint else {}),
             **({"error_type": self.error_type.value} if self.error_type else {}),
         }

@@ -21,6 +21,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot import topics
 from bot.actions import ActionCatalog, ActionEngine
 from bot.config import Settings
 from bot.conversation.action_flow import ActionFlow
@@ -35,6 +36,7 @@ from bot.messages import Message, Response, ResponseKind
 from bot.responses import ResponseService
 from bot.state import AuditRecord, ConversationKey, StateStore
 from bot.sync_twins import SyncTwins, sync_twin
+from bot.understanding.model import SemanticModel
 from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood, Understood
 from bot.understanding.pipeline import Understanding
 from bot.understanding.plan import QueryPlan
@@ -48,11 +50,8 @@ RECORDED_KINDS = frozenset(
     {ResponseKind.DATA, ResponseKind.CLARIFICATION}
 )  # plans kept per thread for follow-ups
 CLARIFICATION_TTL_S = 30 * 60
-SCOPE_ANSWER = (
-    "I'm Swoop, and I stick to your data: orders, sales, items, categories, ratings and opening "
-    "hours. Ask me something like “sales by location this month”."
-)
-GREETING = "Hi! Ask me about your data, for example “how many orders did we complete today?”."
+EXPIRED_CHOICE = "That choice has expired (an earlier version of Swoop offered it)."
+EXPIRED_HINT = "Ask the question again for fresh options."
 
 
 def semantic_model_path(settings: Settings) -> Path | None:
@@ -136,19 +135,19 @@ class QueryProcessor(SyncTwins):
     async def _dispatch(self, message: Message, query_id: str) -> Response:
         text = message.text.strip()
         if not text:
-            return await self.responses.help_response_async(GREETING)
+            return await self.responses.help_response_async(topics.greeting(await self._model()))
         pendings = await self.store.pending_by_kind_async(message.key)
         reply = await self.actions.reply_async(message, query_id, pendings)
         if reply is not None:
             return reply
         pending = pendings.get("clarification")
         if pending is not None:
-            choice = _choose(text, pending.pending_id, pending.payload["options"])
+            choice = await self._chosen(text, pending.pending_id, pending.payload)
             if choice is not None:
                 return await self._answer_choice(message, pending.pending_id, choice, query_id)
         kind = classify(text)
         if kind is MessageKind.HELP:
-            return await self.responses.help_response_async()
+            return await self.help_response_async()
         if kind is MessageKind.FEEDBACK:
             return await self._feedback_from_text(message, text)
         if kind is MessageKind.ACTION:
@@ -197,6 +196,8 @@ class QueryProcessor(SyncTwins):
             query_id=query_id,
             timing_ms=(time.perf_counter() - started) * 1000,
             formats=formats,
+            explanation=answer.explanation,
+            unused=answer.unused,
         )
         await self.store.record_query_async(
             query_id,
@@ -212,15 +213,38 @@ class QueryProcessor(SyncTwins):
         return response
 
     async def _not_understood(self, outcome: NotUnderstood) -> Response:
+        """Small talk is greeted; a question about data the model lacks, or a part Swoop cannot
+        do yet, is answered plainly in the pipeline's words (a helpful answer, not an error)."""
+        model = await self._model()
         if outcome.kind == "small_talk":
-            return await self.responses.help_response_async(GREETING)
+            return await self.responses.help_response_async(topics.greeting(model))
         if outcome.kind == "out_of_scope":
-            return await self.responses.help_response_async(SCOPE_ANSWER)
+            return await self.responses.help_response_async(
+                outcome.reason or topics.scope_answer(model)
+            )
+        if outcome.kind == "cannot" and outcome.reason:
+            return await self.responses.help_response_async(outcome.reason)
         if outcome.error is not None:
             raise outcome.error
         raise UnsupportedQueryError(outcome.reason)
 
     # -- clarifications --------------------------------------------------------------------------
+
+    async def _chosen(self, text: str, pending_id: str, payload: dict[str, Any]) -> int | None:
+        """Which option of the waiting clarification ``text`` picks, if any.
+
+        A clarification another version of Swoop stored is dropped here: a reply that picks
+        by number or button is told the choice has expired; anything else is a new message.
+        """
+        try:
+            waiting = PendingClarification.from_dict(payload)
+        except StaleRecordError as exc:
+            log.info("dropping a stale clarification (%s): %s", pending_id, exc.message)
+            await self.store.take_pending_async(pending_id)
+            if _picks_by_number(text, pending_id):
+                raise NotFoundError(EXPIRED_CHOICE, hint=EXPIRED_HINT) from None
+            return None
+        return _choose(text, pending_id, [o.label for o in waiting.options])
 
     async def _create_clarification_response_async(
         self, clarification: Clarification, message: Message, query_id: str
@@ -250,10 +274,7 @@ class QueryProcessor(SyncTwins):
             waiting = PendingClarification.from_dict(pending.payload)
         except StaleRecordError as exc:
             log.info("dropping a stale clarification (%s): %s", pending_id, exc.message)
-            raise NotFoundError(
-                "That choice has expired (an earlier version of Swoop offered it).",
-                hint="Ask the question again for fresh options.",
-            ) from None
+            raise NotFoundError(EXPIRED_CHOICE, hint=EXPIRED_HINT) from None
         option = waiting.options[choice]
         if option.plan is None:
             raise UnsupportedQueryError(f"I can't answer “{option.label}” yet.")
@@ -346,7 +367,36 @@ class QueryProcessor(SyncTwins):
     async def _create_error_response_async(
         self, error: BaseException, *, query_id: str | None = None
     ) -> Response:
+        """An error answer; a generic recovery hint is put in the model's words when it is
+        loaded (an error before that, such as the model failing to load, keeps the generic)."""
+        if isinstance(error, SwoopError) and self._understanding is not None:
+            worded = topics.error_hints(self._understanding.model).get(type(error))
+            if worded is not None and error.hint == type(error).hint:
+                return await self.responses.format_error_response_async(
+                    error.error_type, error.message, worded, query_id=query_id
+                )
         return await self.responses.error_response_async(error, query_id=query_id)
+
+    async def help_response_async(self, *, within_s: float | None = None) -> Response:
+        """The answer to "help": what this database can answer about, with example questions.
+
+        ``within_s`` bounds the wait for the model on a first use (a Slack slash command is
+        acknowledged within 3 s): past it the help is generic and the model keeps loading.
+        """
+        loading = asyncio.ensure_future(self._model())
+        try:
+            model = await asyncio.wait_for(asyncio.shield(loading), within_s)
+        except TimeoutError:
+            model = None
+        return await self.responses.help_response_async(topics.help_text(model))
+
+    async def _model(self) -> SemanticModel | None:
+        """The semantic model, for words; ``None`` when it cannot be loaded (say generic ones)."""
+        try:
+            return (await self._understanding_async()).model
+        except SwoopError as exc:
+            log.warning("answering in generic words: the model is not loaded (%s)", exc.message)
+            return None
 
     async def health_check_async(self) -> dict[str, Any]:
         data = await self.data.health_check_async()
@@ -372,6 +422,7 @@ class QueryProcessor(SyncTwins):
     submit_feedback = sync_twin(submit_feedback_async)
     get_feedback_stats = sync_twin(get_feedback_stats_async)
     feedback_stats_response = sync_twin(feedback_stats_response_async)
+    help_response = sync_twin(help_response_async)
     audit_log = sync_twin(audit_log_async)
     remember_answer = sync_twin(remember_answer_async)
     in_conversation = sync_twin(in_conversation_async)
@@ -404,18 +455,31 @@ def _kind_of(plan: QueryPlan) -> str:
     return "metric:" + (plan.measures[0].key if plan.measures else plan.subject)
 
 
-def _choose(text: str, token: str, options: list[dict[str, Any]]) -> int | None:
-    """Which option a reply picks: ``token:N`` (a button), ``N``, or (fuzzily) its name."""
+PICK_BY_NUMBER = re.compile(r"(?:option\s*|#)?(\d{1,2})")
+
+
+def _cleaned_reply(text: str, token: str) -> str:
     cleaned = text.strip().lower().rstrip(".!")
     if cleaned.startswith(f"{token}:"):
         cleaned = cleaned.partition(":")[2]
-    number = re.fullmatch(r"(?:option\s*|#)?(\d{1,2})", cleaned)
+    return cleaned
+
+
+def _picks_by_number(text: str, token: str) -> bool:
+    """Whether a reply picks an option by its number or button (``N``, ``#N``, ``token:N``)."""
+    return PICK_BY_NUMBER.fullmatch(_cleaned_reply(text, token)) is not None
+
+
+def _choose(text: str, token: str, options: list[str]) -> int | None:
+    """Which option (by label) a reply picks: ``token:N`` (a button), ``N``, or its name."""
+    cleaned = _cleaned_reply(text, token)
+    number = PICK_BY_NUMBER.fullmatch(cleaned)
     if number:
         index = int(number.group(1)) - 1
         return index if 0 <= index < len(options) else None
     if len(cleaned) < 3:
         return None
-    labels = [o["label"].lower() for o in options]
+    labels = [label.lower() for label in options]
     named = [i for i, label in enumerate(labels) if label.split(" (")[0] in cleaned]
     if len(named) == 1:
         return named[0]

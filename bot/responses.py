@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from bot import topics
 from bot.errors import ErrorTypes, SwoopError
 from bot.messages import Column, Option, Response, ResponseKind, Table
 from bot.summaries import summarize
@@ -19,14 +20,9 @@ from bot.understanding.outcomes import Clarification
 from bot.understanding.plan import QueryPlan
 
 INTERNAL_ERROR_TEXT = "Something went wrong on my side while answering that."
-HELP_TEXT = """I answer questions about your data in plain words. Try:
-• how many orders did we complete last week?
-• sales by location this month
-• top 5 items by sales last month
-• how many Caesar salads did we sell yesterday?
-• average rating by location in March
-Follow up in the same thread: "and the week before?", "break it down by category",
-"only delivery". React 👍 or 👎 to tell me how I did."""
+# The generic help, before a model is loaded; the processor answers "help" from the model's own
+# subjects and examples (:mod:`bot.topics`).
+HELP_TEXT = topics.help_text(None)
 
 
 def frame_to_table(frame: pd.DataFrame, formats: dict[str, str | None] | None = None) -> Table:
@@ -69,8 +65,11 @@ class ResponseService(SyncTwins):
         query_id: str | None = None,
         timing_ms: float | None = None,
         formats: dict[str, str | None] | None = None,
+        explanation: str | None = None,
+        unused: tuple[str, ...] = (),
     ) -> Response:
-        """The answer to a data question: a sentence, the table, the SQL that ran.
+        """The answer to a data question: a sentence, the table, the SQL that ran, and the
+        one-line explanation of what was counted (with the question's words left unused).
 
         ``formats`` maps result columns to money/count/percent/...; measures know their own.
         """
@@ -88,6 +87,8 @@ class ResponseService(SyncTwins):
             query_id=query_id,
             timing_ms=timing_ms,
             details={"plan": plan.describe()},
+            explanation=explanation or None,
+            unused=tuple(unused),
         )
 
     async def action_response_async(

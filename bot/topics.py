@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.errors import ErrorTypes
+from bot.errors import NotFoundError, SqlGenerationError, SwoopError, UnsupportedQueryError
 from bot.understanding.model import SemanticModel, TableSpec, singular
 
 MAX_SUBJECTS = 8  # a sentence people read, not an inventory
@@ -19,8 +19,11 @@ MONEY = "money"
 # Generic texts, used before a model is loaded (or when it cannot be).
 DEFAULT_SUBJECTS = "your data"
 DEFAULT_GREETING = "Hi! Ask me about your data in plain words, or say “help” for examples."
+DEFAULT_SHAPES = (
+    "Ask the way you would ask a colleague: “how many … last week?”, “… by month”, “top 5 … by …”."
+)
 DEFAULT_FOLLOW_UPS = (
-    'Follow up in the same thread: "and the week before?", "top 3 instead". '
+    "Follow up in the same thread: “and the week before?”, “top 3 instead”. "
     "React 👍 or 👎 to tell me how I did."
 )
 
@@ -171,6 +174,8 @@ def help_text(model: SemanticModel | None) -> str:
     if examples:
         lines[0] += " Try:"
         lines += [f"• {q}" for q in examples]
+    else:
+        lines.append(DEFAULT_SHAPES)
     lines.append(follow_ups(model))
     return "\n".join(lines)
 
@@ -181,8 +186,8 @@ def follow_ups(model: SemanticModel | None) -> str:
     dimension = _dimension(model, facts[0] if facts else None) if model is not None else None
     if dimension is None:
         return DEFAULT_FOLLOW_UPS
-    breakdown = f'"break it down by {singular(dimension.label)}"'
-    return DEFAULT_FOLLOW_UPS.replace('"top 3 instead"', f'{breakdown}, "top 3 instead"')
+    breakdown = f"“break it down by {singular(dimension.label)}”"
+    return DEFAULT_FOLLOW_UPS.replace("“top 3 instead”", f"{breakdown}, “top 3 instead”")
 
 
 def greeting(model: SemanticModel | None) -> str:
@@ -204,17 +209,18 @@ def scope_answer(model: SemanticModel | None) -> str:
     return text
 
 
-def error_hints(model: SemanticModel | None) -> dict[ErrorTypes, str]:
-    """Recovery hints in the model's words, for errors that carry their generic default hint."""
+def error_hints(model: SemanticModel | None) -> dict[type[SwoopError], str]:
+    """Recovery hints in the model's words, by error class, for errors whose hint is their
+    class's generic default (an error raised with its own hint keeps it)."""
     if model is None:
         return {}
-    hints = {ErrorTypes.UNSUPPORTED_QUERY: f"Ask about {subjects_sentence(model)}."}
+    hints: dict[type[SwoopError], str] = {
+        UnsupportedQueryError: f"Ask about {subjects_sentence(model)}."
+    }
     listed = list_question(model)
     if listed is not None:
-        hints[ErrorTypes.NOT_FOUND] = f"Check the spelling, or ask “{listed}”."
+        hints[NotFoundError] = f"Check the spelling, or ask “{listed}”."
     examples = example_questions(model)
     if examples:
-        hints[ErrorTypes.SQL_GENERATION_ERROR] = (
-            f"Try rephrasing the question, e.g. “{examples[0]}”."
-        )
+        hints[SqlGenerationError] = f"Try rephrasing the question, e.g. “{examples[0]}”."
     return hints

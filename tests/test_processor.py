@@ -16,6 +16,7 @@ from bot.errors import ErrorTypes
 from bot.messages import Message, Response, ResponseKind
 from bot.processor import QueryProcessor
 from bot.understanding.guard import SqlGuard
+from bot.understanding.outcomes import Answerable, NotUnderstood
 from tests.conftest import SAMPLE_NOW
 
 
@@ -121,12 +122,78 @@ async def test_clarification_round_trip_by_number_name_and_button(
 
 
 async def test_help_small_talk_and_scope(processor: QueryProcessor) -> None:
-    assert (await ask(processor, "help")).kind is ResponseKind.HELP
+    help_answer = await ask(processor, "help")
+    assert help_answer.kind is ResponseKind.HELP
+    # The examples are the model file's own (bot/sample/club.swoop.yaml `examples:`).
+    assert "• how many orders did we complete last week?\n• sales by location this month" in (
+        help_answer.text
+    )
+    assert "I answer questions about orders, sales, " in help_answer.text
     joke = await ask(processor, "tell me a joke")
-    assert joke.kind is ResponseKind.HELP and "stick to your data" in joke.text
-    assert joke.sql is None
+    assert joke.kind is ResponseKind.HELP and joke.sql is None
+    assert joke.text.startswith("I don't have data about “joke”.")
+    assert "I can answer questions about orders, sales, " in joke.text
+    payroll = await ask(processor, "what's our payroll")
+    assert payroll.kind is ResponseKind.HELP
+    assert payroll.text.startswith("I don't have data about “payroll”.")
     hello = await ask(processor, "hello")
     assert hello.kind is ResponseKind.HELP
+    assert (
+        hello.text
+        == "Hi! Ask me about your data, for example “how many orders did we complete last week?”."
+    )
+
+
+async def test_a_data_answer_explains_itself(processor: QueryProcessor) -> None:
+    answer = await ask(processor, "sales by location last week")
+    understanding = await processor._understanding_async()
+    outcome = understanding.understand("sales by location last week", None)
+    assert isinstance(outcome, Answerable)
+    assert answer.kind is ResponseKind.DATA
+    assert answer.explanation == (outcome.explanation or None)
+    assert answer.unused == outcome.unused == ()
+    shown = answer.to_json()
+    assert shown["explanation"] == answer.explanation and shown["unused"] == []
+    if outcome.explanation:  # the pipeline's line, once it builds one
+        assert "last week (Jun 2–8)" in shown["explanation"]
+        assert "by location" in shown["explanation"]
+    # Other kinds keep the keys, empty.
+    joke = (await ask(processor, "tell me a joke")).to_json()
+    assert (joke["explanation"], joke["unused"]) == (None, [])
+
+
+async def test_what_swoop_cannot_do_is_said_plainly(processor: QueryProcessor) -> None:
+    said = "I can't filter by time of day yet, so I couldn't use “after 8 pm”."
+    answer = await processor._not_understood(NotUnderstood(said, kind="cannot"))
+    assert answer.kind is ResponseKind.HELP and answer.text == said
+    assert answer.error_type is None
+    # Through the whole pipeline, a part it cannot use is said plainly, never an error.
+    late = await ask(processor, "orders after 8pm yesterday")
+    assert late.kind is not ResponseKind.DATA and late.error_type is None
+    assert "time of day" in late.text
+
+
+async def test_a_clarification_stored_in_an_old_shape_has_expired(
+    processor: QueryProcessor,
+) -> None:
+    asked = await ask(processor, "how many chicken salads did we sell last week")
+    assert asked.kind is ResponseKind.CLARIFICATION
+    key = msg("").key
+    pending = (await processor.store.pending_by_kind_async(key))["clarification"]
+    # As an older Swoop wrote it: labels under another key, no "options", no version.
+    old = {"question": pending.payload["question"], "choices": ["Chicken Salad Sandwich"]}
+    token = await processor.store.put_pending_async(key, "ann", "clarification", old, ttl_s=60)
+    answer = await ask(processor, f"{token}:1")
+    assert answer.kind is ResponseKind.ERROR and answer.error_type is ErrorTypes.NOT_FOUND
+    assert answer.text.startswith("That choice has expired")
+    assert answer.hint == "Ask the question again for fresh options."
+    assert await processor.store.pending_by_kind_async(key) == {}  # dropped
+    # Any other message after an old clarification is simply a new question.
+    await processor.store.put_pending_async(key, "ann", "clarification", old, ttl_s=60)
+    fresh = await ask(processor, "sales yesterday")
+    assert fresh.kind is ResponseKind.DATA
+    assert await processor.store.pending_by_kind_async(key) == {}
+    assert processor.metrics.snapshot()["errors_by_type"] == {"not_found": 1}
 
 
 async def test_feedback_is_idempotent_replaced_and_removable(processor: QueryProcessor) -> None:
@@ -206,6 +273,7 @@ async def test_unknown_entity_is_not_found(processor: QueryProcessor) -> None:
     response = await ask(processor, "sales of the lobster roll last week")
     assert response.error_type is ErrorTypes.NOT_FOUND
     assert "lobster roll" in response.text
+    assert response.hint == "Check the spelling, or ask “list all items”."  # the model's words
 
 
 async def test_unexpected_failures_become_an_internal_error_answer(
