@@ -50,14 +50,18 @@ def _head(plan: QueryPlan, model: SemanticModel) -> str:
         label = plan.label or (spec.label if spec else plan.subject.replace("_", " "))
         return f"Listed {(rows + ' ') if rows else ''}{label}"
     heads = []
+    of = _rows_of(plan, model)
     for measure in plan.measures:
         label = measure.label
-        fresh = " ".join(w for w in rows.split() if w not in label.split())
-        if measure.format == "count":
-            heads.append(f"Counted {fresh + ' ' if fresh else ''}{label}")
+        verb = "Counted " if measure.format == "count" else ""
+        if not rows:
+            heads.append(f"{verb}{label}")
+        elif label.split()[-1] == of.split()[-1]:
+            fresh = " ".join(w for w in rows.split() if w not in label.split())
+            heads.append(f"{verb}{fresh + ' ' if fresh else ''}{label}")  # "completed orders"
         else:
-            of = _rows_of(plan, model)
-            heads.append(f"{label[:1].upper()}{label[1:]}" + (f" of {fresh} {of}" if fresh else ""))
+            heads.append(f"{verb}{label} of {rows} {of}")  # "items sold of completed orders"
+    heads = [head[:1].upper() + head[1:] for head in heads]
     return " and ".join(heads) or "Rows"
 
 

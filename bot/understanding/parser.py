@@ -134,6 +134,8 @@ COST_VERB = re.compile(
     r"|\b(costs?|costing|priced)(?=\s+(?:less|more|under|over|above|below|at|no|exactly)\b)"
 )
 NONE_OF = re.compile(r"\b(?:no|without|without a|zero)\s+")
+# "how many are still open", "how many did we sell": the count leaves out what is counted.
+ELLIPTICAL_COUNT = re.compile(r"\bhow (?:many|much) (?:are|were|is|was|did|do|does|have|has)\b")
 PLURAL_RANK_NOUNS = frozenset({"sellers", "performers", "earners"})
 REFERRING = re.compile(r"\b(it|its|that one|those|them|they|these|the same|same)\b")
 ADDING_CUE = re.compile(r"^(only|just|also|and only|but only)\b|\b(only|just)\b")
@@ -230,7 +232,11 @@ class QuestionReader:
             group = 1 if match.group(1) else 2
             r.consume(match.span(group), "schema")  # "what does it cost": its price
             r.intent.price_ask = True
-        hours = bool(HOURS.search(r.text)) and self.vocabulary.find_metric(r.text) is None
+        hours = (
+            bool(HOURS.search(r.text))
+            and self.vocabulary.find_metric(r.text) is None
+            and not COUNT_CUE.search(r.text)  # "how many are still open": a state, not hours
+        )
         r.intent.hours = hours and self.model.roles.get("hours") in self.model.tables
         if r.intent.hours:
             for word in list(HOURS.finditer(r.text)):
@@ -274,6 +280,7 @@ class QuestionReader:
         r.intent.referring = bool(REFERRING.search(text))
         r.intent.adding = bool(ADDING_CUE.search(text))
         r.intent.how_much = bool(re.search(r"\bhow much\b", text))
+        r.intent.elliptical = bool(ELLIPTICAL_COUNT.search(text))
 
     def _emails(self, r: Reading, emails: list[tuple[tuple[int, int], str]]) -> None:
         """An email address names one row of the table that keeps emails (one person)."""

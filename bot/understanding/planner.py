@@ -80,9 +80,14 @@ class Planner:
         "how much did it bring in" refers to the previous answer; "how many did we sell in
         april" leaves out what was sold; "how many customers do we have" is complete.
         """
-        if r.intent.referring:
+        if r.intent.referring or r.intent.elliptical:
             return True
-        if r.asks_anew and not r.intent.follow_up:
+        if r.intent.follow_up:
+            return r.understood_anything
+        a = r.asked
+        if a.metric or a.aggregate or a.table or a.which_table or a.counted_table or r.intent.hours:
+            return False  # it names what it asks for: a complete question
+        if r.asks_anew:
             return not r.names_subject and (r.intent.counting or r.intent.selling)
         return r.understood_anything
 
@@ -602,6 +607,14 @@ class Planner:
         self, previous: QueryPlan, r: Reading, override: Filter | None = None
     ) -> QueryPlan | Clarification | NotUnderstood:
         plan = previous
+        said = tuple(f for f in plan.filters if not f.default)
+        if r.intent.price_ask and said and not (r.asked.metric or r.asked.aggregate):
+            # "what does it cost": the price of what the previous answer was about
+            ask = deepcopy(r)
+            ask.asked.table = said[0].column.partition(".")[0]
+            listing = self._listing_plan(ask, said)
+            if listing is not None:
+                return listing
         metric = r.asked.metric or r.asked.order_metric
         if metric is None and r.asked.aggregate is None and (r.intent.selling or r.intent.counting):
             # "how much did it bring in": the number asked for, about what was answered
@@ -617,7 +630,15 @@ class Planner:
         for flt in new_filters:
             plan = plan.with_filter(flt)
         plan = self._add_numeric(plan, r)
-        for target in (b.target for b in r.asked.breakdowns):
+        pinned = {f.column for f in plan.filters if f.op == "=" and not f.default}
+        plan = replace(plan, dimensions=tuple(d for d in plan.dimensions if d.column not in pinned))
+        targets = [b.target for b in r.asked.breakdowns]
+        if r.intent.singular and r.ranking.direction and not plan.dimensions and not targets:
+            # "which one did we sell the most of": one of the rows the answer was about
+            table = said[0].column.partition(".")[0] if said else self.model.roles.get("unit")
+            if table in self.model.tables:
+                targets = [DimensionTarget(table=named_child(self.model, table) or table)]
+        for target in targets:
             for dim in self._dimensions_for(target, plan.subject):
                 if dim.grain:
                     plan = replace(
@@ -634,10 +655,11 @@ class Planner:
             plan = self._apply_defaults(plan)
             plan = replace(plan, time_column=time_column(self.model, plan.subject))
             if r.ranking.direction and (plan.dimensions or r.ranking.limit):
+                top = 1 if r.intent.singular else DEFAULT_TOP
                 plan = replace(
                     plan,
                     order_by=(OrderBy(plan.measures[0].key, r.ranking.direction),),
-                    limit=r.ranking.limit or plan.limit or DEFAULT_TOP,
+                    limit=r.ranking.limit or plan.limit or top,
                 )
         if r.time.shift and plan.time_range is not None:
             plan = plan.with_time_range(plan.time_range.shifted(-1))

@@ -95,6 +95,7 @@ class Intent:
     vague: bool = False  # "how are we doing"
     follow_up: bool = False  # starts like a follow-up: "and", "what about", "only"
     referring: bool = False  # refers to the previous answer: "it", "those", "same"
+    elliptical: bool = False  # leaves out what it counts: "how many are still open"
     adding: bool = False  # "only", "just", "also": adds a filter rather than replacing one
     singular: bool = False  # asks for one thing: "which item sold the most"
     unknown: str | None = None  # words naming something the data does not have

@@ -190,6 +190,10 @@ def _labelled(label: str, first: date | datetime, end: datetime, grain: str) -> 
 # -- parsing of single dates ---------------------------------------------------------------------
 
 MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Month names that are no other English word ("may", "march", "mar" are verbs too).
+BARE_MONTH_NAMES = "|".join(
+    sorted((m for m in MONTHS if m not in {"may", "march", "mar"}), key=len, reverse=True)
+)
 WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 NUMBER = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 DAY_SUFFIX = r"(?:st|nd|rd|th)?"
@@ -410,6 +414,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (r"\bq([1-4])(?:\s+(\d{4}))?\b", _in_quarter),
     (rf"\b(?:in|during|for|about|of)\s+({MONTH_NAMES})\.?(?:,?\s+(\d{{4}}))?\b", _in_month),
     (rf"\b({MONTH_NAMES})\.?\s+(\d{{4}})\b", _in_month),
+    (rf"\b({BARE_MONTH_NAMES})\b()(?!\s*\d)", _in_month),  # "april sales", "and april?"
+    (r"^(?:and|what about|how about|same for)\s+(may|march)\b()(?!\s*\d)", _in_month),
     (r"\b(?:in|during|for)\s+(20\d\d|19\d\d)\b", _in_year),
     (r"\b(today|so far today)\b", _today),
     (r"\b(yesterday)\b", _yesterday),

@@ -14,6 +14,7 @@ from bot.understanding.entities import normalize
 from bot.understanding.model import SemanticModel, humanize, singular
 
 T = TypeVar("T")
+SUM_OF = re.compile(r"SUM\(([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\)", re.IGNORECASE)
 WORD_TOKEN = re.compile(r"[a-z0-9][a-z0-9'&]*")
 
 # Breakdown words for a time column, and the grain each one means.
@@ -25,6 +26,9 @@ GRAIN_WORDS: dict[str, str] = {
     "quarter": "quarter", "quarterly": "quarter", "year": "year", "yearly": "year",
     "annual": "year",
 }  # fmt: skip
+
+# Words for "a number" in general: never one metric because one column is called so.
+MEASURE_WORDS = frozenset({"count", "number", "amount", "total", "value", "sum", "figure"})
 
 # Aggregates over a numeric column: "average price", "highest tip", "total tax".
 AGGREGATE_WORDS: dict[str, str] = {
@@ -75,6 +79,20 @@ class Vocabulary:
             for words in {metric.name, humanize(metric.name), metric.label}:
                 p = phrase(words)
                 if p.words not in taken:
+                    taken.add(p.words)
+                    self.metrics.append((p, metric.name))
+        # The column a metric sums, said on its own ("by quantity"), is that metric.
+        for metric in model.metrics.values():
+            summed = SUM_OF.fullmatch(metric.expr.strip())
+            if summed is None or metric.filters:
+                continue
+            spec = model.tables.get(summed.group(1))
+            column = spec.columns.get(summed.group(2)) if spec else None
+            if column is None:
+                continue
+            for words in {column.label, humanize(column.name), *column.synonyms}:
+                p = phrase(words)
+                if p.words not in taken | MEASURE_WORDS and p.words not in AGGREGATE_WORDS:
                     taken.add(p.words)
                     self.metrics.append((p, metric.name))
         self.tables: list[tuple[Phrase, str]] = []
