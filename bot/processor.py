@@ -383,11 +383,14 @@ class QueryProcessor(SyncTwins):
         ``within_s`` bounds the wait for the model on a first use (a Slack slash command is
         acknowledged within 3 s): past it the help is generic and the model keeps loading.
         """
-        loading = asyncio.ensure_future(self._model())
-        try:
-            model = await asyncio.wait_for(asyncio.shield(loading), within_s)
-        except TimeoutError:
-            model = None
+        if self._understanding is not None:
+            model: SemanticModel | None = self._understanding.model
+        else:
+            loading = asyncio.ensure_future(self._model())
+            try:
+                model = await asyncio.wait_for(asyncio.shield(loading), within_s)
+            except TimeoutError:
+                model = None
         return await self.responses.help_response_async(topics.help_text(model))
 
     async def _model(self) -> SemanticModel | None:

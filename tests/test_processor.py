@@ -144,6 +144,19 @@ async def test_help_small_talk_and_scope(processor: QueryProcessor) -> None:
     )
 
 
+async def test_help_in_a_hurry_is_generic_until_the_model_is_loaded(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    proc = make_processor(sample_db, tmp_path)
+    hurried = await proc.help_response_async(within_s=0)
+    assert hurried.kind is ResponseKind.HELP
+    assert hurried.text.startswith("I answer questions about your data in plain words.")
+    assert "orders" not in hurried.text
+    await proc._understanding_async()  # the load went on meanwhile; now help is the model's
+    assert "• sales by location this month" in (await proc.help_response_async(within_s=0)).text
+    await proc.dispose_async()
+
+
 async def test_a_data_answer_explains_itself(processor: QueryProcessor) -> None:
     answer = await ask(processor, "sales by location last week")
     understanding = await processor._understanding_async()
