@@ -38,7 +38,7 @@ def terminal_message(text: str, *, thread: str, user: str) -> Message:
 
 
 def render(response: Response, console: Console) -> None:
-    """A response as text, then its table, then its options."""
+    """A response as text, then its table, then (dim) the one line saying what was counted."""
     style = STYLE.get(response.kind)
     console.print(response.text, style=style, highlight=False, markup=False)
     table = response.table
@@ -54,6 +54,8 @@ def render(response: Response, console: Console) -> None:
         console.print(view)
         if table.truncated:
             console.print(f"(first {len(table.rows):,} rows)", style="dim")
+    if response.explanation:
+        console.print(response.explanation, style="dim", highlight=False, markup=False)
 
 
 def print_audit(

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,7 +96,7 @@ def sample_env(sample_db: Path) -> dict[str, str]:
     return {"SWOOP_DATABASE_URL": f"sqlite+aiosqlite:///{sample_db}"}
 
 
-def json_lines(text: str) -> list[dict[str, object]]:
+def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -117,7 +118,26 @@ def test_ask_with_a_thread_continues_the_conversation(sample_db: Path) -> None:
         ]
     assert [a["rows"], b["rows"]] == [[[expected[0]]], [[expected[1]]]]
     assert a["type"] == "data" and a["columns"] == ["orders"] and a["sql"]
-    assert set(a) >= {"type", "text", "sql", "columns", "rows", "options", "query_id"}
+    assert set(a) >= {
+        "type", "text", "sql", "columns", "rows", "options", "query_id", "explanation", "unused"
+    }  # fmt: skip
+    assert a["unused"] == b["unused"] == []  # every word of both questions was used
+    assert isinstance(a["explanation"], str) and "last week (Jun 2–8)" in a["explanation"]
+    assert isinstance(b["explanation"], str) and "(May 26 – Jun 1)" in b["explanation"]
+
+
+def test_ask_shows_the_explanation_under_the_table(sample_db: Path) -> None:
+    env = {**sample_env(sample_db), "COLUMNS": "200"}  # rich wraps at the terminal's width
+    question = ["--now", "2025-06-15T12:00", "sales by location last week"]
+    shown = swoop("ask", *question, env=env)
+    as_json = swoop("ask", "--json", *question, env=env)
+    assert shown.returncode == as_json.returncode == 0, shown.stderr + as_json.stderr
+    [answer] = json_lines(as_json.stdout)
+    lines = [line.strip() for line in shown.stdout.splitlines() if line.strip()]
+    assert lines[0] == answer["text"]
+    assert any("Oak Hollow Country Club" in line for line in lines[1:-1])  # the table
+    assert isinstance(answer["explanation"], str) and "by location" in answer["explanation"]
+    assert lines[-1] == answer["explanation"]  # one line, under the table
 
 
 def test_ask_batch_reads_stdin_and_a_clarification_round_trip(sample_db: Path) -> None:
@@ -128,12 +148,14 @@ def test_ask_batch_reads_stdin_and_a_clarification_round_trip(sample_db: Path) -
     assert result.returncode == 0, result.stderr
     clarification, answer, joke = json_lines(result.stdout)
     assert clarification["type"] == "clarification"
-    assert [o["label"] for o in clarification["options"]] == [  # type: ignore[union-attr]
+    assert [o["label"] for o in clarification["options"]] == [
         "Chicken Salad Sandwich (item)",
         "Grilled Chicken Salad (item)",
     ]
     assert answer["type"] == "data" and "Grilled Chicken Salad" in str(answer["text"])
     assert joke["type"] == "help" and joke["sql"] is None
+    assert (joke["explanation"], joke["unused"]) == (None, [])  # present for every kind
+    assert clarification["explanation"] is None and clarification["unused"] == []
 
 
 def test_feedback_from_the_terminal_shows_in_feedback_stats(sample_db: Path) -> None:
@@ -164,7 +186,7 @@ def test_a_change_through_ask_with_a_thread_and_the_audit_log(
     Path(f"{db}.swoop.yaml").write_bytes(Path(f"{sample_db}.swoop.yaml").read_bytes())
     env = {"SWOOP_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "SWOOP_ADMINS": "terminal:ann"}
 
-    def ask(text: str, user: str = "ann") -> dict[str, object]:
+    def ask(text: str, user: str = "ann") -> dict[str, Any]:
         result = swoop("ask", "--json", "--thread", "c1", "--user", user, text, env=env)
         assert result.returncode == 0, result.stderr
         [answer] = json_lines(result.stdout)
@@ -181,7 +203,7 @@ def test_a_change_through_ask_with_a_thread_and_the_audit_log(
     refused = ask("set the price of the club sandwich to $14.50", user="bob")
     assert refused["type"] == "error" and "ann" in str(refused["text"])
     asked = ask("set the price of the club sandwich to $14.50")
-    assert [o["label"] for o in asked["options"]] == ["Confirm", "Cancel"]  # type: ignore[union-attr]
+    assert [o["label"] for o in asked["options"]] == ["Confirm", "Cancel"]
     assert ask("yes")["type"] == "action" and club_sandwich() == 14.50
     assert "$14.50" in str(ask("what's the price of the club sandwich")["text"])
     assert ask("undo")["type"] == "action" and club_sandwich() == 13.95

@@ -144,6 +144,7 @@ async def test_ask_is_deferred_then_answered_with_a_table_embed(
         stored = await processor.store.find_query_by_answer_ref_async(
             "discord", answer.answer["id"]
         )
+        core = await processor.process_query_async(probe("sales by location this month"))
     [embed] = answer.json["embeds"]
     text = embed["description"]
     assert text.startswith("Sales by location this month (Jun 2025)")
@@ -160,7 +161,9 @@ async def test_ask_is_deferred_then_answered_with_a_table_embed(
         [line] = [line for line in block if line.startswith(name)]
         assert line.endswith(format_value(round(revenue, 2), "money"))
     assert len({len(line) for line in block[1:]}) == 1  # numbers right-aligned in one column
-    assert embed["footer"]["text"].startswith("React 👍 or 👎")
+    # Under the answer, the one line saying what was counted (the pipeline's own).
+    assert core.explanation and "this month (Jun 2025)" in core.explanation
+    assert embed["footer"]["text"] == core.explanation
     assert [b["label"] for b in buttons(answer)] == ["Show SQL"]
     reactions = [c.path.split("/")[-2] for c in fake.calls_to("PUT", r".*/reactions/.+/@me")]
     assert reactions == ["👍", "👎"]
@@ -187,6 +190,7 @@ async def test_help_stats_and_show_sql_are_private_to_the_asker(
         assert deferred.json == {"type": 5, "data": {"flags": EPHEMERAL}}
     assert help_answer.json["flags"] == EPHEMERAL
     assert "/ask" in help_answer.json["embeds"][0]["description"]
+    assert "• sales by location this month" in help_answer.json["embeds"][0]["description"]
     assert stats_answer.json["flags"] == EPHEMERAL
     assert sql.json["type"] == 4 and sql.json["data"]["flags"] == EPHEMERAL
     assert sql.json["data"]["content"].startswith("```sql\nSELECT")
@@ -394,6 +398,11 @@ async def test_a_long_answer_arrives_whole_in_messages_or_as_csv(
     assert len(lines) == 1 + len(customers.table.rows)
     assert "all rows are in the CSV" in descriptions([attached])
     assert [a["filename"] for a in attached.json["attachments"]] == [name]
+    # The explanation is under the table's last page; the first invites a rating.
+    assert days.explanation and "by day" in days.explanation
+    assert pages[-1].json["embeds"][0]["footer"]["text"] == days.explanation
+    assert pages[0].json["embeds"][0]["footer"]["text"].startswith("React 👍 or 👎")
+    assert attached.json["embeds"][0]["footer"]["text"] == customers.explanation
 
 
 def probe(text: str) -> Message:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ from adapters.discord.events import Place, thread_name
 from adapters.discord.render import (
     CONTENT_LIMIT,
     EMBED_DESCRIPTION_LIMIT,
+    EMBED_FOOTER_LIMIT,
     MAX_TABLE_MESSAGES,
+    RATE_FOOTER,
     check_limits,
     render,
     split_content,
@@ -63,6 +66,32 @@ def test_every_rendering_respects_discord_limits(rows: int) -> None:
     for embed in rendered.embeds:
         check_limits([embed])
     assert len(rendered.embeds) <= 1 + MAX_TABLE_MESSAGES
+
+
+EXPLANATION = "Item sales of completed orders · last month (May 2025) · by item · top 5"
+
+
+def test_the_explanation_is_the_footer_under_the_answer() -> None:
+    [embed] = render(replace(data(3), explanation=EXPLANATION)).embeds
+    assert embed.footer.text == EXPLANATION
+    check_limits([embed])
+    # A table over several messages: the line is under the last one, the first invites a rating.
+    pages = render(replace(data(300), explanation=EXPLANATION)).embeds
+    assert len(pages) > 1 and pages[-1].footer.text == EXPLANATION
+    assert pages[0].footer.text == RATE_FOOTER
+    assert all(page.footer.text is None for page in pages[1:-1])
+    # No explanation: the rating invitation, as before.
+    assert render(data(3)).embeds[0].footer.text == RATE_FOOTER
+
+
+@pytest.mark.parametrize("rows", [3, 60, 5000])
+def test_a_long_explanation_fits_the_footer_and_the_embed(rows: int) -> None:
+    rendered = render(replace(data(rows), explanation="word " * 1000))
+    footer = rendered.embeds[-1].footer.text
+    assert footer is not None and footer.endswith("…")
+    assert len(footer) <= EMBED_FOOTER_LIMIT and footer.startswith("word word")
+    for embed in rendered.embeds:
+        check_limits([embed])
 
 
 def test_a_table_is_aligned_with_numbers_on_the_right() -> None:

@@ -27,6 +27,7 @@ from adapters.slack import EVENTS_PATH, SlackAdapter
 from bot.config import load_settings
 from bot.processor import QueryProcessor
 from bot.state import ConversationKey
+from bot.understanding.outcomes import Answerable
 from tests.conftest import SAMPLE_NOW
 from tests.fakes.slack_api import (
     APP_TOKEN,
@@ -188,6 +189,24 @@ def click_payload(posted: ApiCall, ts: str, value: str, user: str) -> dict[str, 
     }
 
 
+async def explained(processor: QueryProcessor, question: str) -> str:
+    """The explanation line the real pipeline builds for ``question`` (a fresh thread)."""
+    understanding = await processor._understanding_async()
+    outcome = understanding.understand(question, None)
+    assert isinstance(outcome, Answerable)
+    return outcome.explanation
+
+
+def contexts(call: ApiCall) -> list[tuple[int, str]]:
+    """(block index, text) of every context element of a posted message, unescaped."""
+    return [
+        (index, html.unescape(element["text"]))
+        for index, block in enumerate(call.args.get("blocks") or [])
+        if block["type"] == "context"
+        for element in block["elements"]
+    ]
+
+
 async def posted_ts(harness: Harness, index: int) -> str:
     """The ts Slack gave the ``index``-th posted message (the fake answers in order)."""
     await harness.fake.wait_for("chat.postMessage", index + 1)
@@ -214,6 +233,14 @@ async def test_mention_is_answered_in_its_thread_with_a_table(slack: Harness) ->
     assert "Oak Hollow Country Club" in table and "$9,146.21" in table
     assert len({len(html.unescape(line)) for line in lines}) == 1  # money is right-aligned
     assert "SQL `SELECT" in block_text(post)
+    # The one line saying what was counted, in a context block under the table.
+    explanation = await explained(slack.processor, "sales by location last week")
+    assert "last week (Jun 2–8)" in explanation and "by location" in explanation
+    blocks = post.args["blocks"]
+    table_at = next(i for i, b in enumerate(blocks) if "```" in b.get("text", {}).get("text", ""))
+    [(explained_at, _)] = [(i, t) for i, t in contexts(post) if t == explanation]
+    sql_at = next(i for i, t in contexts(post) if t.startswith("SQL `"))
+    assert table_at < explained_at < sql_at
     methods = [c.method for c in slack.fake.calls if c.method != "auth.test"]
     assert methods == ["reactions.add", "chat.postMessage", "reactions.remove"]
     reaction = slack.fake.calls_to("reactions.add")[0].args
@@ -344,6 +371,8 @@ async def test_refused_blocks_fall_back_to_text(slack: Harness) -> None:
     assert "blocks" not in post.args
     assert post.args["text"].startswith("Sales by location") and "```" in post.args["text"]
     assert post.args["thread_ts"] == "900.1"
+    explanation = await explained(slack.processor, "sales by location last week")
+    assert html.unescape(post.args["text"]).endswith(f"\n_{explanation}_")
 
 
 # -- buttons ---------------------------------------------------------------------------------------
@@ -494,12 +523,6 @@ async def test_thumbs_up_is_feedback_and_removing_it_removes_it(slack: Harness) 
 
 
 async def test_slash_command_help_stats_and_a_question(slack: Harness) -> None:
-    status, body = await slack.command("help")
-    assert status == 200
-    help_answer = json.loads(body)
-    assert "how many orders did we complete last week?" in help_answer["text"]
-    assert "/swoop stats" in json.dumps(help_answer["blocks"])
-
     status, body = await slack.command("stats")
     assert status == 200 and body == ""
     [stats] = await slack.fake.wait_for("response_url")
@@ -512,6 +535,15 @@ async def test_slash_command_help_stats_and_a_question(slack: Harness) -> None:
     assert "thread_ts" not in root.args
     root_ts = await posted_ts(slack, 0)
     assert answer.args["thread_ts"] == root_ts and answer.args["text"].startswith("160 orders")
+    explanation = await explained(slack.processor, "how many orders yesterday?")
+    assert [t for _, t in contexts(answer) if t == explanation] == [explanation]
+
+    # Help (acknowledged at once) lists the examples of the semantic model file.
+    status, body = await slack.command("help")
+    assert status == 200
+    help_answer = json.loads(body)
+    assert "• how many orders did we complete last week?\n• sales by" in help_answer["text"]
+    assert "/swoop stats" in json.dumps(help_answer["blocks"])
 
     # Not in the channel: the answer comes privately through the response_url.
     slack.fake.error_once("chat.postMessage", "not_in_channel")

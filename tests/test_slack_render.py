@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from adapters.slack.render import (
     ACTIONS_ELEMENTS_MAX,
     BUTTON_TEXT_MAX,
     CELL_WIDTH_MAX,
+    CONTEXT_TEXT_MAX,
     MAX_BLOCKS,
     MESSAGE_TEXT_RECOMMENDED,
     SECTION_TEXT_MAX,
@@ -159,6 +161,32 @@ def test_one_value_answers_have_no_table_and_small_tables_no_csv() -> None:
     )
     assert [b["type"] for b in rendered.blocks] == ["section", "context"]
     assert rendered.csv is None and texts(rendered.blocks)[1] == "SQL `SELECT 1`"
+
+
+def test_the_explanation_is_a_context_line_under_the_answer_and_its_table() -> None:
+    table = Table(
+        (Column("location"), Column("revenue", "money")),
+        (("North & <South>", 9146.21), ("Oak Hollow", 812.5)),
+    )
+    explained = Response(
+        ResponseKind.DATA,
+        "Sales by location last week (Jun 2–8).",
+        table=table,
+        sql="SELECT 1",
+        explanation="Sales of completed orders · last week (Jun 2–8) · price < 9 & active",
+    )
+    blocks = render_response(explained).blocks
+    assert [b["type"] for b in blocks] == ["section", "section", "context", "context"]
+    assert blocks[1]["text"]["text"].startswith("```")  # the table, then the explanation
+    escaped = "Sales of completed orders · last week (Jun 2–8) · price &lt; 9 &amp; active"
+    assert blocks[2] == {"type": "context", "elements": [{"type": "mrkdwn", "text": escaped}]}
+    assert texts(blocks)[-1] == "SQL `SELECT 1`"
+    assert text_only(explained).endswith(f"\n_{escaped}_")  # when Slack refuses the blocks
+    # A long line is clipped to a context element's limit; no explanation, no line.
+    long = render_response(replace(explained, explanation="x" * 5000)).blocks
+    assert len(long[2]["elements"][0]["text"]) == CONTEXT_TEXT_MAX
+    plain = render_response(replace(explained, explanation=None)).blocks
+    assert [b["type"] for b in plain] == ["section", "section", "context"]
 
 
 def test_options_become_buttons_within_slack_limits() -> None:

@@ -221,7 +221,7 @@ class DiscordAdapter:
     async def help_command_async(self, interaction: discord.Interaction[Any]) -> None:
         """``/swoop-help``: examples, shown only to whoever asked."""
         await interaction.response.defer(thinking=True, ephemeral=True)
-        response = await self.processor.responses.help_response_async()
+        response = await self.processor.help_response_async()
         response = replace(response, text=f"{response.text}\n\n{COMMANDS_HOW_TO}")
         await self._answer_async(
             interaction, response, asker_id=interaction.user.id, ephemeral=True

@@ -67,7 +67,11 @@ class Rendered:
 
 
 def render(response: Response) -> Rendered:
-    """``response`` as embeds within Discord's limits, every row delivered (inline or as CSV)."""
+    """``response`` as embeds within Discord's limits, every row delivered (inline or as CSV).
+
+    A data answer's one-line explanation is the footer of its last embed (under the table);
+    the first embed's footer otherwise invites a 👍/👎 rating.
+    """
     color = COLORS.get(response.kind, discord.Colour.light_grey())
     descriptions = _split_text(response.text, EMBED_DESCRIPTION_LIMIT)
     attachment = None
@@ -97,9 +101,18 @@ def render(response: Response) -> Rendered:
     embeds = [discord.Embed(description=text, colour=color) for text in descriptions]
     for number, embed in enumerate(embeds[1:], 2):
         embed.title = f"(continued, {number}/{len(embeds)})"
-    if response.kind is ResponseKind.DATA and response.query_id:
+    if response.explanation:  # under the answer and its table: the last message's footer
+        embeds[-1].set_footer(text=_footer(response.explanation, embeds[-1]))
+    if response.kind is ResponseKind.DATA and response.query_id and not embeds[0].footer.text:
         embeds[0].set_footer(text=RATE_FOOTER)
     return Rendered(tuple(embeds), attachment)
+
+
+def _footer(text: str, embed: discord.Embed) -> str:
+    """``text`` in one line within the footer limit and the embed's total (one per message)."""
+    line = " ".join(text.split())
+    room = min(EMBED_FOOTER_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
+    return line if len(line) <= room else line[: max(0, room - 1)] + "…"
 
 
 def table_lines(table: Table) -> tuple[list[str], list[str], bool]:

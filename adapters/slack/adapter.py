@@ -62,6 +62,9 @@ COMMAND_USAGE = (
     "`/swoop <question>` asks in this channel and answers in a thread · `/swoop stats` shows "
     "feedback · mention @Swoop in a channel or write to it directly; follow up in the thread."
 )
+# Slack wants a slash command acknowledged within 3 s (docs.slack.dev, "Implementing slash
+# commands"); /swoop help waits at most this long for the model, else it is generic.
+HELP_WITHIN_S = 2.0
 # Answers whose message is tied to the query, so 👍/👎 on it become feedback.
 REMEMBERED_KINDS = frozenset({ResponseKind.DATA, ResponseKind.CLARIFICATION, ResponseKind.ACTION})
 MAX_CONCURRENT_ANSWERS = 8  # answers computed at once per replica; the rest wait their turn
@@ -242,7 +245,8 @@ class SlackAdapter:
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         command = command_from_payload(cast(SlashCommand, body))
         if command.verb == "help":
-            rendered = render_response(await self.processor.responses.help_response_async())
+            help_answer = await self.processor.help_response_async(within_s=HELP_WITHIN_S)
+            rendered = render_response(help_answer)
             usage = {"type": "context", "elements": [{"type": "mrkdwn", "text": COMMAND_USAGE}]}
             await ack(text=rendered.text, blocks=[*rendered.blocks, usage])
             return

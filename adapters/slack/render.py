@@ -213,7 +213,10 @@ def _more_rows(preview: TablePreview, table: Table) -> str:
 
 
 def render_response(response: Response) -> SlackMessage:
-    """Every Response kind as Block Kit, with a plain-text fallback for notifications."""
+    """Every Response kind as Block Kit, with a plain-text fallback for notifications.
+
+    A data answer's one-line explanation is a context block under the sentence and table.
+    """
     summary, hint = _summary_and_hint(response)
     blocks: list[Block] = [_section(summary)]
     if hint:
@@ -228,6 +231,8 @@ def render_response(response: Response) -> SlackMessage:
         if preview.omitted:
             blocks.append(_context(_more_rows(preview, table)))
             csv_text, rows = table_csv(table), len(table.rows)
+    if response.explanation:
+        blocks.append(_context(escape(response.explanation)))  # what was counted, under it
     blocks.extend(_buttons(response))
     if response.sql:
         blocks.append(_context(_sql_line(response.sql)))
@@ -242,16 +247,19 @@ def fallback_text(response: Response) -> str:
 
 
 def text_only(response: Response) -> str:
-    """A simpler rendering for when Slack refuses the blocks: text, and the table if it fits."""
+    """A simpler rendering for when Slack refuses the blocks: text, the table if it fits, and
+    the explanation line."""
     text = escape(response.text)
+    note = f"\n_{escape(response.explanation)}_" if response.explanation else ""
     table = response.table
     if table is not None and _shows_table(table):
-        preview = table_preview(table, budget=MESSAGE_TEXT_RECOMMENDED - len(text) - 80)
+        room = MESSAGE_TEXT_RECOMMENDED - len(text) - len(note) - 80
+        preview = table_preview(table, budget=room)
         if preview.shown:
             text += "\n" + preview.code
         if preview.omitted:
             text += f"\n{ELLIPSIS}and {preview.omitted:,} more rows."
-    return clip(text, MESSAGE_TEXT_RECOMMENDED)
+    return clip(text + note, MESSAGE_TEXT_RECOMMENDED)
 
 
 def with_choice(blocks: Sequence[Block], user: str, label: str) -> list[Block]:
