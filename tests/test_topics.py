@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from bot import topics
+from bot.config import load_settings
 from bot.data import DataAccess
+from bot.messages import Message, ResponseKind
+from bot.processor import QueryProcessor
 from bot.understanding.model import SemanticModel
 from bot.understanding.outcomes import Answerable
 from bot.understanding.pipeline import Understanding
@@ -114,6 +117,40 @@ async def test_no_text_offered_on_a_clinic_mentions_a_restaurant(clinic: Underst
     assert "appointments" in topics.help_text(clinic.model) or "visits" in topics.help_text(
         clinic.model
     )
+
+
+@pytest.mark.parametrize("model_file", [None, CLINIC_MODEL], ids=["no model file", "model file"])
+async def test_what_the_clinic_is_told_mentions_no_restaurant(
+    clinic_db: Path, tmp_path: Path, model_file: str | None
+) -> None:
+    path = None
+    if model_file is not None:
+        path = tmp_path / "clinic.swoop.yaml"
+        path.write_text(model_file)
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{clinic_db}",
+        state_url=f"sqlite+aiosqlite:///{tmp_path / 'state.db'}",
+        now=SAMPLE_NOW,
+        semantic_model=path,
+    )
+    processor = QueryProcessor(settings)
+    try:
+        said = {
+            text: await processor.process_query_async(
+                Message("terminal", "local", "terminal", f"t-{text}", "ann", text)
+            )
+            for text in ("help", "hello", "", "tell me a joke", "what's our payroll")
+        }
+        model = (await processor._understanding_async()).model
+    finally:
+        await processor.dispose_async()
+    for text, response in said.items():
+        assert response.kind is ResponseKind.HELP, text
+        assert not RESTAURANT_WORDS.search(response.text), (text, response.text)
+    subjects = topics.subjects_sentence(model)
+    assert said["help"].text.startswith(f"I answer questions about {subjects} in plain words.")
+    assert said["hello"].text == said[""].text == topics.greeting(model)
+    assert said["tell me a joke"].text.endswith(f"I can answer questions about {subjects}.")
 
 
 async def test_the_subjects_are_the_clinics_tables_without_the_join_table(
