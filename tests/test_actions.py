@@ -202,7 +202,15 @@ def request(engine: ActionEngine, text: str) -> ActionRequest:
 
 
 async def preview(kit: Kit, text: str, scope: list[int] | None = None) -> ActionPreview:
-    return await kit.engine.preview_async(request(kit.engine, text), scope=scope or [PEBBLE])
+    shown = await kit.engine.preview_async(request(kit.engine, text), scope=scope or [PEBBLE])
+    assert isinstance(shown, ActionPreview), f"{text!r} → {shown}"
+    return shown
+
+
+async def settled(kit: Kit, wanted: ActionRequest, scope: list[int] | None) -> ActionPreview:
+    shown = await kit.engine.preview_async(wanted, scope=scope)
+    assert isinstance(shown, ActionPreview), f"{wanted} → {shown}"
+    return shown
 
 
 def by_name(p: ActionPreview) -> dict[str, tuple[Any, Any]]:
@@ -339,18 +347,30 @@ def test_names_are_matched_fuzzily(reader: ActionEngine, text: str, name: str) -
     assert request(reader, text).names == (name,)
 
 
-def test_several_matching_names_ask_which(reader: ActionEngine) -> None:
-    parsed = reader.parse("disable the chicken salad")
-    assert isinstance(parsed, ActionClarification)
-    assert [o.names for o in parsed.options] == [
-        ("Chicken Salad Sandwich",),
-        ("Grilled Chicken Salad",),
-    ]
-    assert parsed.question == (
-        "Which item do you mean: Chicken Salad Sandwich or Grilled Chicken Salad?"
-    )
-    assert all(o.action == "disable" and o.table == "items" for o in parsed.options)
-    assert ActionClarification.from_dict(json.loads(json.dumps(parsed.to_dict()))) == parsed
+def test_one_phrase_matching_several_names_is_one_request_of_alternatives(
+    reader: ActionEngine,
+) -> None:
+    parsed = request(reader, "disable the chicken salad")
+    assert parsed.names == ("Chicken Salad Sandwich", "Grilled Chicken Salad")
+    assert (parsed.alternatives, parsed.every, parsed.phrase) == (True, False, "chicken salad")
+    assert (parsed.action, parsed.table) == ("disable", "items")
+    assert ActionRequest.from_dict(json.loads(json.dumps(parsed.to_dict()))) == parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "every"),
+    [
+        ("set the price of all wraps to 11", True),
+        ("raise every burger by $1", True),
+        ("disable each salad", True),
+        ("set the wrap price to 11", False),
+        ("raise burger prices by $1", False),
+    ],
+)
+def test_all_every_each_say_every_row_is_meant(
+    reader: ActionEngine, text: str, every: bool
+) -> None:
+    assert request(reader, text).every is every
 
 
 def test_one_name_in_two_tables_asks_which(reader: ActionEngine) -> None:
@@ -459,7 +479,7 @@ async def test_set_price_end_to_end(kit: Kit) -> None:
 
 async def test_group_percent_change_touches_the_category_in_scope_only(kit: Kit) -> None:
     before = await column(kit, "items")
-    salads = await preview(kit, "lower salads by 5%", scope=[PEBBLE])
+    salads = await preview(kit, "lower all salads by 5%", scope=[PEBBLE])
     assert by_name(salads) == {"Caesar Salad": (11.5, 10.93), "Cobb Salad": (14.95, 14.2)}
     assert {c.location for c in salads.changes} == {"Pebble Creek Golf Club"}
     assert salads.description == "Lower the price of every item in Salads (2 items) by 5%"
@@ -476,7 +496,7 @@ async def test_group_percent_change_touches_the_category_in_scope_only(kit: Kit)
 
 async def test_group_amount_change_and_scope_of_all_locations(kit: Kit) -> None:
     before = await column(kit, "items")
-    burgers = await preview(kit, "increase the price of burgers by $1")
+    burgers = await preview(kit, "increase the price of all burgers by $1")
     assert by_name(burgers) == {
         "Bacon Cheeseburger": (16.5, 17.5),
         "Classic Burger": (14.5, 15.5),
@@ -487,13 +507,76 @@ async def test_group_amount_change_and_scope_of_all_locations(kit: Kit) -> None:
     await kit.engine.undo_async(burgers.to_dict())
     assert await column(kit, "items") == before
     # no scope: every location's Salads
-    everywhere = await kit.engine.preview_async(
-        request(kit.engine, "lower salads by 5%"), scope=None
-    )
+    everywhere = await settled(kit, request(kit.engine, "lower every salad by 5%"), None)
     assert {c.location for c in everywhere.changes} >= {
         "Pebble Creek Golf Club",
         "Oak Hollow Country Club",
     }
+
+
+async def salads(kit: Kit) -> list[tuple[int, str, str]]:
+    """Every item of a category named Salads, as a clarification lists them."""
+    frame = await kit.data.query_to_dataframe_async(
+        "SELECT i.id, i.name, l.name AS location FROM items i"
+        " JOIN categories c ON c.id = i.category_id JOIN menus m ON m.id = c.menu_id"
+        " JOIN locations l ON l.id = m.location_id WHERE c.name = 'Salads'"
+        " ORDER BY l.name, i.name, i.id"
+    )
+    return [(int(i), str(n), str(lo)) for i, n, lo in frame.itertuples(index=False)]
+
+
+async def test_a_category_in_several_places_asks_which_row(kit: Kit) -> None:
+    before = await column(kit, "items")
+    rows = await salads(kit)
+    places = len({location for _, _, location in rows})
+    asked = await kit.engine.preview_async(request(kit.engine, "lower salads by 5%"), scope=None)
+    assert isinstance(asked, ActionClarification)
+    assert asked.question == (
+        f"“salads” names {len(rows)} items at {places} locations (every item in Salads). "
+        "Which one should I change?"
+    )
+    assert [o.label for o in asked.options] == [
+        *(f"{name} ({location})" for _, name, location in rows),
+        f"All {len(rows)} of them",
+    ]
+    assert [o.ids for o in asked.options] == [
+        *((i,) for i, _, _ in rows),
+        tuple(i for i, _, _ in rows),
+    ]
+    assert asked.all_option == len(rows)
+    waiting = ActionClarification.from_dict(json.loads(json.dumps(asked.to_dict())))
+    assert waiting == asked
+
+    first, name, location = rows[0]
+    one = await settled(kit, waiting.options[0], None)
+    assert [c.id for c in one.changes] == [first]
+    assert one.description == f"Lower the price of {name} ({location}) by 5%"
+    every = await settled(kit, waiting.options[-1], None)
+    assert [c.id for c in every.changes] == [i for i, _, _ in rows]
+    assert every.description == f"Lower the price of every item in Salads ({len(rows)} items) by 5%"
+    assert await column(kit, "items") == before  # asking and previewing write nothing
+
+
+async def test_the_scope_can_make_a_name_one_thing_or_still_several(kit: Kit) -> None:
+    pebble = [row for row in await salads(kit) if row[2] == "Pebble Creek Golf Club"]
+    asked = await kit.engine.preview_async(
+        request(kit.engine, "lower salads by 5%"), scope=[PEBBLE]
+    )
+    assert isinstance(asked, ActionClarification)
+    # one location: the labels need no location to tell the rows apart
+    assert [o.label for o in asked.options] == [
+        *(name for _, name, _ in pebble),
+        f"All {len(pebble)} of them",
+    ]
+    wanted = request(kit.engine, "disable the grilled chicken salad")  # one name, one row here
+    assert len((await settled(kit, wanted, None)).changes) == 1
+
+
+async def test_no_choice_is_offered_when_none_could_be_valid(kit: Kit) -> None:
+    with pytest.raises(ValidationError, match="is not a valid price"):
+        await preview(kit, "set the price of the salads to $900")
+    with pytest.raises(ValidationError, match="already on"):
+        await kit.engine.preview_async(request(kit.engine, "enable the salads"), scope=[PEBBLE])
 
 
 async def test_toggles_end_to_end(kit: Kit) -> None:
@@ -523,7 +606,7 @@ async def test_option_items_and_options_end_to_end(kit: Kit) -> None:
     prices = await column(kit, "option_items")
     flags = await column(kit, "option_items", "disabled")
 
-    price = await preview(kit, "set the bacon add-on to $2.50")
+    price = await preview(kit, "set all the bacon add-ons to $2.50")
     assert price.action == "set_price" and price.table == "option_items"
     assert sorted(c.id for c in price.changes) == bacon
     assert all(c.name.startswith("Bacon (") for c in price.changes)  # with its item
@@ -533,7 +616,7 @@ async def test_option_items_and_options_end_to_end(kit: Kit) -> None:
     await kit.engine.apply_async(price)
     assert await column(kit, "option_items") == {**prices, **dict.fromkeys(bacon, 2.5)}
 
-    off = await preview(kit, "disable the bacon add-on")
+    off = await preview(kit, "disable every bacon add-on")
     await kit.engine.apply_async(off)
     assert await column(kit, "option_items", "disabled") == {**flags, **dict.fromkeys(bacon, 1)}
 
@@ -578,13 +661,13 @@ async def test_names_outside_the_scope_are_not_found(kit: Kit) -> None:
     wanted = request(kit.engine, "disable the grilled chicken salad")  # not at Pebble Creek
     with pytest.raises(NotFoundError, match="among this conversation's locations"):
         await kit.engine.preview_async(wanted, scope=[PEBBLE])
-    (row,) = (await kit.engine.preview_async(wanted, scope=None)).changes
+    (row,) = (await settled(kit, wanted, None)).changes
     (home,) = await ids(kit, "locations", str(row.location))
-    assert len((await kit.engine.preview_async(wanted, scope=[home])).changes) == 1
+    assert len((await settled(kit, wanted, [home])).changes) == 1
 
 
 async def test_a_concurrent_change_rolls_the_whole_action_back(kit: Kit) -> None:
-    burgers = await preview(kit, "raise burger prices by 10%")
+    burgers = await preview(kit, "raise all burger prices by 10%")
     assert [c.name for c in burgers.changes] == [
         "Bacon Cheeseburger",
         "Classic Burger",
@@ -613,7 +696,8 @@ async def test_a_crash_in_the_middle_of_an_action_changes_nothing(kit: Kit) -> N
             }
         ]
     )
-    cut = await loose.preview_async(request(loose, "cut burger prices by $16"), scope=[PEBBLE])
+    cut = await loose.preview_async(request(loose, "cut all burger prices by $16"), scope=[PEBBLE])
+    assert isinstance(cut, ActionPreview)
     assert [c.after for c in cut.changes] == [0.5, -1.5, 0.0]
     before = await column(kit, "items")
     with pytest.raises(ActionError, match="rolled back; nothing was changed"):
@@ -673,17 +757,47 @@ async def test_more_than_200_rows_is_refused(club: Kit) -> None:
         await preview(club, "raise burger prices by 1%")
 
 
-async def test_a_clarification_option_previews_directly(club: Kit) -> None:
-    asked = club.engine.parse("set the price of the chicken salad to $12")
+async def test_more_rows_than_a_list_can_show_offer_only_all(club: Kit) -> None:
+    (burgers,) = await ids(club, "categories", "Burgers")
+    await change(
+        club,
+        "INSERT INTO items (name, price, category_id, disabled, seq_num) "
+        "SELECT 'Extra ' || value, 10, :c, 0, 99 FROM json_each(:values)",
+        c=burgers,
+        values=json.dumps(list(range(10))),
+    )
+    asked = await club.engine.preview_async(
+        request(club.engine, "raise burger prices by $1"), scope=[PEBBLE]
+    )
     assert isinstance(asked, ActionClarification)
-    picked = ActionRequest.from_dict(json.loads(json.dumps(asked.options[1].to_dict())))
-    shown = await club.engine.preview_async(picked, scope=None)
+    assert asked.question == (
+        "“burger” names 13 items (every item in Burgers), too many to list. Name the one you "
+        "mean more exactly, or change all 13."
+    )
+    assert [(o.label, len(o.ids)) for o in asked.options] == [("All 13 of them", 13)]
+    every = await settled(club, asked.options[0], [PEBBLE])
+    assert every.row_count == 13
+
+
+async def test_a_clarification_option_previews_directly(club: Kit) -> None:
+    asked = await club.engine.preview_async(
+        request(club.engine, "set the price of the chicken salad to $12"), scope=None
+    )
+    assert isinstance(asked, ActionClarification)
+    assert [o.label for o in asked.options] == [
+        "Grilled Chicken Salad (Lakeside Tennis & Swim Club)",
+        "Chicken Salad Sandwich (Oak Hollow Country Club)",
+        "All 2 of them",
+    ]
+    picked = ActionRequest.from_dict(json.loads(json.dumps(asked.options[0].to_dict())))
+    shown = await settled(club, picked, None)
     assert by_name(shown) == {"Grilled Chicken Salad": (12.95, 12.0)}
 
 
 def test_sync_twins(club_sync: ActionEngine) -> None:
     engine = club_sync
     shown = engine.preview(request(engine, "disable the cobb salad"), scope=[PEBBLE])
+    assert isinstance(shown, ActionPreview)
     assert engine.apply(shown).rowcount == 1
     assert engine.undo(shown).rowcount == 1
 

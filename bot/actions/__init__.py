@@ -1,7 +1,8 @@
 """Actions: confirmed, verified, reversible changes to the data, declared in the semantic model.
 
-``ActionEngine.parse`` reads a request, ``preview_async`` shows exactly what would change,
-``apply_async`` carries it out in one verified transaction and ``undo_async`` reverses it.
+``ActionEngine.parse`` reads a request, ``preview_async`` shows exactly what would change (or,
+when the words name several rows, asks which), ``apply_async`` carries it out in one verified
+transaction and ``undo_async`` reverses it.
 """
 
 from bot.actions.catalog import ActionCatalog, ActionSpec

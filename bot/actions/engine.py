@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.actions.catalog import ActionCatalog, ActionSpec, table_label
+from bot.actions.choices import Row, ask_which, settled
 from bot.actions.parser import ActionParser
 from bot.actions.preview import ActionOutcome, ActionPreview, RowChange, Value
 from bot.actions.request import ActionClarification, ActionRequest, Operation, action_name
@@ -62,22 +63,27 @@ class ActionEngine(SyncTwins):
 
     # -- preview -------------------------------------------------------------------------------
 
-    async def preview_async(self, request: ActionRequest, *, scope: Scope) -> ActionPreview:
-        """Read the rows ``request`` names within ``scope`` and compute every before → after."""
+    async def preview_async(
+        self, request: ActionRequest, *, scope: Scope
+    ) -> ActionPreview | ActionClarification:
+        """Read the rows ``request`` names within ``scope`` and compute every before → after.
+
+        When the words name several rows and the person neither said "all" nor picked them,
+        the answer is the question which (:func:`~bot.actions.choices.ask_which`), not a preview.
+        """
         spec = self._spec(request.table, request.column, request.operation)
         if request.match_table not in {spec.table, spec.group}:
             raise ValidationError(f"{request.match_table} does not name rows of {spec.table}.")
         if not request.names:
             raise ValidationError("Which one? Name it.")
-        rows = await self._rows(spec, request.match_table, request.names, scope)
+        rows = await self._rows(spec, request, scope)
         item = table_label(self.model, spec.table)
         items = table_label(self.model, spec.table, plural=True)
         if not rows:
             label = table_label(self.model, request.match_table)
             where = ""
             if scope is not None and self.model.scope_table:
-                scopes = table_label(self.model, self.model.scope_table, plural=True)
-                where = f" among this conversation's {scopes}"
+                where = f" among this conversation's {self._places()}"
             named = "” or “".join(request.names)
             raise NotFoundError(f"I couldn't find {_a(label)} called “{named}”{where}.")
         if len(rows) > MAX_ROWS:
@@ -87,18 +93,18 @@ class ActionEngine(SyncTwins):
         proposed = [
             RowChange(
                 row.id,
-                row.name,
+                row.shown,
                 row.location,
-                row.before,
-                new_value(spec, request, row.before, row.name),
+                row.value,
+                new_value(spec, request, row.value, row.shown),
             )
             for row in rows
         ]
-        for change in proposed:
-            check_value(spec, change.after, change.name if len(proposed) > 1 else None)
-        changes = tuple(c for c in proposed if c.after != c.before)
-        if not changes:
-            raise ValidationError(unchanged(request, spec, proposed, items))
+        if not settled(request, rows):
+            # Refuse now what no choice could make valid; otherwise ask which row.
+            self._check(spec, request, proposed, every_row=True)
+            return ask_which(request, rows, item=item, items=items, places=self._places())
+        changes = self._check(spec, request, proposed, every_row=False)
         return ActionPreview(
             action=action_name(request.operation, spec.column, spec.kind),
             operation=request.operation,
@@ -114,11 +120,46 @@ class ActionEngine(SyncTwins):
             text=request.text,
         )
 
-    async def _rows(
-        self, spec: ActionSpec, match_table: str, names: Sequence[str], scope: Scope
-    ) -> list[RowChange]:
-        """The rows as they are now (``after`` unset), read through the guard within ``scope``."""
-        sql, params = select_rows(self.model, spec, match_table, names, self.data.quote_identifier)
+    def _check(
+        self,
+        spec: ActionSpec,
+        request: ActionRequest,
+        proposed: list[RowChange],
+        *,
+        every_row: bool,
+    ) -> tuple[RowChange, ...]:
+        """The changes that change something; ValidationError when a new value is not allowed
+        (``every_row``: only when no row's is) or nothing would change."""
+        named = len(proposed) > 1
+        errors: list[ValidationError] = []
+        for change in proposed:
+            try:
+                check_value(spec, change.after, change.name if named else None)
+            except ValidationError as exc:
+                errors.append(exc)
+        if errors and (not every_row or len(errors) == len(proposed)):
+            raise errors[0]
+        changes = tuple(c for c in proposed if c.after != c.before)
+        if not changes:
+            items = table_label(self.model, spec.table, plural=True)
+            raise ValidationError(unchanged(request, spec, proposed, items))
+        return changes
+
+    def _places(self) -> str:
+        """How answers name several scope rows ("locations")."""
+        scope = self.model.scope_table
+        return table_label(self.model, scope, plural=True) if scope else "places"
+
+    async def _rows(self, spec: ActionSpec, request: ActionRequest, scope: Scope) -> list[Row]:
+        """The rows as they are now, read through the guard within ``scope``."""
+        sql, params = select_rows(
+            self.model,
+            spec,
+            request.match_table,
+            request.names,
+            self.data.quote_identifier,
+            request.ids,
+        )
         checked = self.guard.check(sql, params, scope=scope)
         frame = await self.data.query_to_dataframe_async(
             checked.sql, checked.params, row_cap=MAX_ROWS + 1
@@ -126,17 +167,17 @@ class ActionEngine(SyncTwins):
         rows = []
         for record in frame.to_dict("records"):
             value = {k: _native(v) for k, v in record.items()}
-            name = str(value["row_name"])
-            if value.get("row_context") is not None:
-                name = f"{name} ({value['row_context']})"
-            location, key = value.get("row_location"), value["row_id"]
+            context, location, key = (
+                value.get(k) for k in ("row_context", "row_location", "row_id")
+            )
             rows.append(
-                RowChange(
+                Row(
                     key if isinstance(key, int | str) else str(key),
-                    name,
+                    str(value["row_name"]),
+                    None if context is None else str(context),
                     None if location is None else str(location),
                     value["row_value"],
-                    None,
+                    str(value["row_match"]),
                 )
             )
         return rows

@@ -4,7 +4,9 @@
 what the remaining words name. Each catalogued table (and group table) has its own fuzzy index
 over its name column; every reading is scored (all words accounted for, words covered, exact
 over fuzzy over partial, the table named) and the best wins. Several equally good readings
-become an :class:`ActionClarification`, none a :class:`~bot.errors.NotFoundError`.
+become an :class:`ActionClarification`, none a :class:`~bot.errors.NotFoundError`. One phrase
+matching several names ("the salad") stays one request of ``alternatives``: which of their rows
+is meant is asked once the rows are read (:mod:`bot.actions.choices`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.understanding.model import SemanticModel, singular
 QUALITY = {"exact": 3, "fuzzy": 2, "partial": 1}
 MAX_OPTIONS = 10
 SEPARATORS = frozenset({"and", "plus", "also"})
+EVERY = frozenset({"all", "every", "each"})  # the person means every row the words name
 EXAMPLES = {
     Operation.SET: "set the {label} of … to …",
     Operation.ADJUST: "raise the {label} of … by 10%",
@@ -119,6 +122,8 @@ class ActionParser:
             chosen = [r for r in chosen if r.match_table == chosen[0].match_table]
         if not chosen:
             self._not_found(specs, command)
+        phrase = self._phrase(command.target)
+        every = bool(EVERY & set(_tokens(command.target)))
         options = [
             ActionRequest(
                 operation=command.operation,
@@ -129,11 +134,14 @@ class ActionParser:
                 names=names,
                 amount=amount,
                 percent=percent,
-                label=self._label(r, names, len(chosen) > 1),
+                label=self._label(r, names, len(chosen) > 1, phrase if alternatives else ""),
                 text=text,
+                phrase=phrase,
+                alternatives=alternatives,
+                every=every,
             )
             for r in chosen
-            for names in self._expand(r)
+            for names, alternatives in self._expand(r)
         ]
         if len(options) == 1:
             return options[0]
@@ -197,18 +205,30 @@ class ActionParser:
         )
         return Reading(spec, table, matches, score)
 
-    def _expand(self, reading: Reading) -> list[tuple[str, ...]]:
-        """The names of each reading: one set, or one per candidate of an ambiguous match."""
+    def _expand(self, reading: Reading) -> list[tuple[tuple[str, ...], bool]]:
+        """The names of each reading, and whether they are alternatives for one phrase.
+
+        One phrase matching several names is one request of alternatives (its rows are asked
+        about together); beside other names, one request per candidate.
+        """
         ambiguous = [m for m in reading.matches if m.ambiguous]
         if len(ambiguous) > 1:
             raise ValidationError("Several names match more than one thing; change one at a time.")
+        if ambiguous and len(reading.matches) == 1:
+            names = tuple(dict.fromkeys(str(c.value) for c in ambiguous[0].candidates))
+            return [(names, True)]
         fixed = [str(m.candidates[0].value) for m in reading.matches if not m.ambiguous]
         if not ambiguous:
-            return [tuple(dict.fromkeys(fixed))]
-        return [tuple(dict.fromkeys([*fixed, str(c.value)])) for c in ambiguous[0].candidates]
+            return [(tuple(dict.fromkeys(fixed)), False)]
+        return [
+            (tuple(dict.fromkeys([*fixed, str(c.value)])), False) for c in ambiguous[0].candidates
+        ]
 
-    def _label(self, reading: Reading, names: tuple[str, ...], across: bool) -> str:
-        label = _and(list(names))
+    def _label(
+        self, reading: Reading, names: tuple[str, ...], across: bool, phrase: str = ""
+    ) -> str:
+        """How a clarification names this reading; ``phrase`` stands for alternative names."""
+        label = f"“{phrase}”" if phrase else _and(list(names))
         if reading.match_table != reading.spec.table:
             plural = table_label(self.model, reading.spec.table, plural=True)
             return (
@@ -221,11 +241,15 @@ class ActionParser:
     def _phrase(self, target: str) -> str:
         """The words that should have named something, without articles and column words."""
         words = target.split()
-        while words and (normalize(words[0]) in self._allowed or not normalize(words[0])):
+        while words and self._free(words[0]):
             words.pop(0)
-        while words and (normalize(words[-1]) in self._allowed or not normalize(words[-1])):
+        while words and self._free(words[-1]):
             words.pop()
         return " ".join(words)
+
+    def _free(self, word: str) -> bool:
+        """Whether ``word`` names nothing by itself ("the", "price", "add-on")."""
+        return all(t in self._allowed for t in _tokens(word))
 
     def _not_found(self, specs: tuple[ActionSpec, ...], command: Command) -> NoReturn:
         target = command.target

@@ -44,6 +44,12 @@ class ActionRequest:
     Burgers category, which stands for its items). ``amount`` is the new value for
     :attr:`Operation.SET` and the signed change for :attr:`Operation.ADJUST` (a percentage
     when ``percent``); toggles have none.
+
+    Which rows are meant: ``names`` are alternatives for one phrase when ``alternatives`` ("the
+    salad": one of six), else each names its rows; ``every`` says the person asked for all of
+    them ("all", "every", "each"); ``ids`` pins the rows of ``table`` a person picked. A name
+    that stands for several rows (a category, a namesake) is never changed as one thing unless
+    ``every`` or ``ids`` says so (:mod:`bot.actions.choices`).
     """
 
     operation: Operation
@@ -56,6 +62,10 @@ class ActionRequest:
     percent: bool = False
     label: str = ""  # how a clarification names this choice ("Grilled Chicken Salad")
     text: str = ""  # the request as typed
+    phrase: str = ""  # the words that named the rows ("wrap")
+    alternatives: bool = False
+    every: bool = False
+    ids: tuple[int | str, ...] = ()
 
     @property
     def action(self) -> str:
@@ -79,6 +89,12 @@ class ActionClarification:
 
     question: str
     options: tuple[ActionRequest, ...]
+
+    @property
+    def all_option(self) -> int | None:
+        """The index of the option that takes every row offered ("all 3 of them"), if any."""
+        every = [i for i, o in enumerate(self.options) if o.every and len(o.ids) > 1]
+        return every[0] if len(every) == 1 else None
 
     def to_dict(self) -> dict[str, Any]:
         """The pending ``action_choice`` payload (versioned)."""
@@ -107,6 +123,10 @@ class ActionRequestRecord(Record):
     percent: bool = False
     label: str = ""
     text: str = ""
+    phrase: str = ""
+    alternatives: bool = False
+    every: bool = False
+    ids: tuple[int | str, ...] = ()
 
     def to_request(self) -> ActionRequest:
         return ActionRequest(**self.model_dump())

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.actions.catalog import ActionSpec
 from bot.actions.paths import upward_path
-from bot.actions.preview import RowChange, Value
+from bot.actions.preview import RowChange, RowId, Value
 from bot.data.access import ActionStatement
 from bot.understanding.model import JoinStep, SemanticModel
 
@@ -24,9 +24,15 @@ Quote = Callable[[str], str]
 
 
 def select_rows(
-    model: SemanticModel, spec: ActionSpec, match_table: str, names: Sequence[str], quote: Quote
+    model: SemanticModel,
+    spec: ActionSpec,
+    match_table: str,
+    names: Sequence[str],
+    quote: Quote,
+    ids: Sequence[RowId] = (),
 ) -> tuple[str, dict[str, Any]]:
-    """``SELECT`` id, name, context, location and value of the rows ``names`` stand for."""
+    """``SELECT`` id, name, context, location, value and matched name of the rows ``names``
+    stand for (only those of ``ids``, when given)."""
     table = spec.table
     joins: dict[str, JoinStep] = {}
 
@@ -48,15 +54,20 @@ def select_rows(
         columns.append(f"{name_of(scope)} AS row_location")
         order.append("row_location")
     matched = name_of(match_table)
+    columns.append(f"{matched} AS row_match")
     joined = "".join(
         f" JOIN {quote(s.table)} ON {quote(s.table)}.{quote(s.column)} = "
         f"{quote(s.other)}.{quote(s.other_column)}"
         for s in joins.values()
     )
-    params = {f"n{i}": name for i, name in enumerate(names)}
-    listed = ", ".join(f":{key}" for key in params)
+    params: dict[str, Any] = {f"n{i}": name for i, name in enumerate(names)}
+    where = f"{matched} IN ({', '.join(f':{key}' for key in params)})"
+    if ids:
+        pinned = {f"i{i}": row for i, row in enumerate(ids)}
+        where += f" AND {quote(table)}.{quote(spec.key)} IN ({', '.join(f':{k}' for k in pinned)})"
+        params.update(pinned)
     sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(table)}{joined} WHERE {matched} IN ({listed}) "
+        f"SELECT {', '.join(columns)} FROM {quote(table)}{joined} WHERE {where} "
         f"ORDER BY {', '.join([*order, 'row_name', 'row_id'])} LIMIT {MAX_ROWS + 1}"
     )
     return sql, params

@@ -86,7 +86,9 @@ def describe(
     named = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     count = len(changes)
     many = f"{count} {item if count == 1 else items}"
-    if request.is_group:
+    if len(request.ids) == 1 and request.label:
+        target = request.label  # the row a person picked, as it was offered
+    elif request.is_group:
         target = f"every {item} in {named} ({many})"
     elif count > len(names):
         target = f"{named} ({many})"

@@ -3,8 +3,11 @@
 Nothing is written until the person who asked confirms within ``CONFIRM_TTL_S``; only admins
 (``SWOOP_ADMINS``) may ask, confirm or undo; every change and undo is audited with its before and
 after values. "No", "cancel", "not now", "hmm, maybe later", silence and a "yes" from someone else
-change nothing. A pending choice or confirmation, or an audit entry, written by another version of
-Swoop (:mod:`bot.actions.records`) has expired: it is dropped, said so, and nothing is written.
+change nothing. Words that name several rows ("the salad", "burger prices", one item on two
+locations' menus) get a question which, with an option per row and one for all of them; only the
+rows picked (or all, when the person says so) are previewed, confirmed and audited. A pending
+choice or confirmation, or an audit entry, written by another version of Swoop
+(:mod:`bot.actions.records`) has expired: it is dropped, said so, and nothing is written.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ CANCEL = re.compile(
     r"👎|❌)\b|\b(maybe later|later|not yet|hmm)\b",
     re.IGNORECASE,
 )
+ALL = re.compile(r"(?:(?:all|both)(?: of them)?|every one|everything)\s*[.!]*")
 UNDO = re.compile(r"^\s*(please\s+)?(undo|revert|roll ?back)\b", re.IGNORECASE)
 MAX_CHOICES = 99  # a reply of 1..99 answers a stale choice (its options can't be counted)
 
@@ -83,6 +87,14 @@ class ActionFlow:
             return await self._ask_which(message, parsed, query_id)
         return await self._preview(message, parsed, query_id)
 
+    async def _preview(self, message: Message, request: ActionRequest, query_id: str) -> Response:
+        """The preview to confirm, or the question which of several rows the words mean."""
+        engine = await self._engine()
+        shown = await engine.preview_async(request, scope=message.scope)
+        if isinstance(shown, ActionClarification):
+            return await self._ask_which(message, shown, query_id)
+        return await self._confirm(message, shown, query_id)
+
     async def _ask_which(
         self, message: Message, clarification: ActionClarification, query_id: str
     ) -> Response:
@@ -99,9 +111,7 @@ class ActionFlow:
             clarification.question, options, query_id=query_id
         )
 
-    async def _preview(self, message: Message, request: ActionRequest, query_id: str) -> Response:
-        engine = await self._engine()
-        preview = await engine.preview_async(request, scope=message.scope)
+    async def _confirm(self, message: Message, preview: ActionPreview, query_id: str) -> Response:
         token = await self.store.put_pending_async(
             message.key,
             message.user,
@@ -142,7 +152,9 @@ class ActionFlow:
                 log.info("dropping a stale action choice (%s): %s", choice.pending_id, exc.message)
                 waiting = None
             count = MAX_CHOICES if waiting is None else len(waiting.options)
-            index = _choice(message.text, choice.pending_id, count)
+            every = None if waiting is None else waiting.all_option
+            rows = 0 if every is None or waiting is None else len(waiting.options[every].ids)
+            index = _choice(message.text, choice.pending_id, count, every, rows)
             if index is not None:
                 taken = await self.store.take_pending_async(choice.pending_id)
                 if taken is not None and waiting is None:
@@ -262,12 +274,19 @@ def _verdict(text: str, token: str) -> bool | None:
     return None
 
 
-def _choice(text: str, token: str, count: int) -> int | None:
+def _choice(
+    text: str, token: str, count: int, every: int | None = None, rows: int = 0
+) -> int | None:
+    """The option picked: its number (or button value), or "all" for option ``every``, which
+    takes all ``rows`` ("both" only when they are two)."""
     cleaned = text.strip().lower()
     if cleaned.startswith(f"{token}:"):
         cleaned = cleaned.partition(":")[2]
     if cleaned.isdigit() and 1 <= int(cleaned) <= count:
         return int(cleaned) - 1
+    said = ALL.fullmatch(cleaned)
+    if every is not None and said and (rows == 2 or not cleaned.startswith("both")):
+        return every
     return None
 
 
