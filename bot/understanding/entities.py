@@ -29,6 +29,8 @@ TOKEN = re.compile(r"[a-z0-9][a-z0-9'&]*")
 
 def fold(text: str) -> str:
     """Lower case without accents: ``"Crème Brûlée"`` → ``"creme brulee"``."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

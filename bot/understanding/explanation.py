@@ -33,7 +33,7 @@ def explain(
     if plan.limit is not None and plan.order_by:
         end = "top" if plan.order_by[0].direction == "desc" else "bottom"
         parts.append(f"{end} {plan.limit}")
-    if plan.order_by and plan.kind == "aggregate" and (plan.limit is not None or plan.dimensions):
+    if plan.order_by and (plan.limit is not None or (plan.dimensions and plan.kind == "aggregate")):
         ranked = _order_label(plan, plan.order_by[0].key)
         if ranked:
             parts.append(f"ranked by {ranked}")
@@ -98,7 +98,7 @@ def _order_label(plan: QueryPlan, key: str) -> str:
     for dimension in plan.dimensions:
         if dimension.column == key:
             return dimension.label
-    return key.partition(".")[2].replace("_", " ")
+    return key.partition(".")[2].replace("_", " ")  # a listed column: "ranked by price"
 
 
 def _dimension_words(plan: QueryPlan, model: SemanticModel) -> list[str]:

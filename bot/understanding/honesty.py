@@ -68,6 +68,7 @@ class Leftover:
 
     word: str
     why: str  # "" noise; else value, schema, number, time, calculation, vague, unknown
+    start: int = -1  # where in the question (-1: a part the planner dropped)
 
 
 class Accountant:
@@ -78,6 +79,7 @@ class Accountant:
         self._schema = vocabulary.reserved | {w for words in AGGREGATE_WORDS for w in words.split()}
         self._values = index.words
         self._english = english()
+        self._stems: dict[str, frozenset[str]] = {}
 
     def leftovers(self, reading: Reading) -> list[Leftover]:
         named = {
@@ -87,9 +89,10 @@ class Accountant:
             for word in normalize(entity.label).split()
         }  # the rest of a name said in full ("terrace room")
         found = [
-            Leftover(word, why)
-            for word in LEFT_TOKEN.findall(reading.text)
-            if singular(word) not in named and (why := self._why(word)) is not None
+            Leftover(token.group(0), why, token.start())
+            for token in LEFT_TOKEN.finditer(reading.text)
+            if singular(token.group(0)) not in named
+            and (why := self._why(token.group(0))) is not None
         ]
         found += [Leftover(words, why) for words, why in reading.dropped]
         return found
@@ -114,20 +117,28 @@ class Accountant:
     def _plan_words(self, plan: QueryPlan) -> set[str]:
         """Stems of every word the model has for what the plan uses: "collect" restates the
         "tax collected" metric, "priced" the price column."""
+        keys = [m.key for m in plan.measures]
+        keys += [f.column for f in plan.filters] + [d.column for d in plan.dimensions]
+        keys += [o.key for o in plan.order_by] + list(plan.columns)
+        keys += [m.key.partition(":")[2] for m in plan.measures]
+        found: set[str] = set()
+        for key in keys:
+            if key not in self._stems:
+                self._stems[key] = self._stems_of(key)
+            found |= self._stems[key]
+        return found
+
+    def _stems_of(self, key: str) -> frozenset[str]:
+        """Stems of the words the model has for one metric or qualified column."""
         phrases: list[str] = []
-        for measure in plan.measures:
-            metric = self._model.metrics.get(measure.key)
-            if metric is not None:
-                phrases += [metric.label, *metric.synonyms]
-        columns = [f.column for f in plan.filters] + [d.column for d in plan.dimensions]
-        columns += [o.key for o in plan.order_by] + list(plan.columns)
-        columns += [m.key.partition(":")[2] for m in plan.measures]
-        for qualified in columns:
-            table, _, name = qualified.partition(".")
-            spec = self._model.tables.get(table)
-            if spec is not None and name in spec.columns:
-                phrases += [spec.columns[name].label, *spec.columns[name].synonyms]
-        return {stem(word) for words in phrases for word in words.lower().split()}
+        metric = self._model.metrics.get(key)
+        if metric is not None:
+            phrases += [metric.label, *metric.synonyms]
+        table, _, name = key.partition(".")
+        spec = self._model.tables.get(table)
+        if spec is not None and name in spec.columns:
+            phrases += [spec.columns[name].label, *spec.columns[name].synonyms]
+        return frozenset(stem(word) for words in phrases for word in words.lower().split())
 
     def _why(self, word: str) -> str | None:
         """None for a free word, "" for noise, else what kind of meaning the word carries."""
@@ -213,3 +224,34 @@ def cannot_phrase(words: tuple[str, ...]) -> str:
 
 def quoted(words: tuple[str, ...]) -> str:
     return "“" + " ".join(words) + "”"
+
+
+# Words after which an unknown word is a verb ("rivers run through", "we pay"), not a thing.
+SUBJECT_PRONOUNS = frozenset({"we", "they", "i", "you", "he", "she", "it", "who"})
+NAMING_SPANS = frozenset({"schema", "metric", "value"})
+
+
+def names_a_thing(reading: Reading, item: Leftover) -> bool:
+    """Whether an unknown word stands where a thing is named ("which server", "payroll for
+    june", "marketing spend") rather than where a verb is ("how many rivers run through").
+
+    It is a verb when it follows a pronoun or a named table, metric or value, unless a named
+    one follows it (a modifier: "staff hours")."""
+    if item.start < 0:
+        return True
+    before = [t for t in LEFT_TOKEN.finditer(reading.corrected) if t.end() <= item.start]
+    after = next(
+        (t for t in LEFT_TOKEN.finditer(reading.corrected) if t.start() > item.start), None
+    )
+    if after is not None and _named_at(reading, after.start()):
+        return True
+    if not before:
+        return True
+    previous = before[-1]
+    return not (previous.group(0) in SUBJECT_PRONOUNS or _named_at(reading, previous.start()))
+
+
+def _named_at(reading: Reading, position: int) -> bool:
+    return any(
+        span.kind in NAMING_SPANS and span.start <= position < span.end for span in reading.spans
+    )

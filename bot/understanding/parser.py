@@ -63,12 +63,17 @@ BREAKDOWN = re.compile(
     r"\b(?:broken down by|break(?:ing)? (?:it |that |this )?down by|split(?: it| that)? by|"
     r"grouped by|group(?:ed)? by|for each|for every|by|per|each|across)\s+(?:the\s+|each\s+)?"
 )
-AGGREGATES_LONGEST_FIRST = sorted(AGGREGATE_WORDS.items(), key=lambda kv: -len(kv[0]))
+AGGREGATES_LONGEST_FIRST = tuple(
+    (word, agg, re.compile(rf"\b{re.escape(word)}\b"))
+    for word, agg in sorted(AGGREGATE_WORDS.items(), key=lambda kv: -len(kv[0]))
+)
 ENTITY_TOKEN = re.compile(r"[a-z0-9][a-z0-9'&]*")
 ADJECTIVE_GRAINS = {
     "daily": "day", "weekly": "week", "monthly": "month", "hourly": "hour", "yearly": "year",
     "quarterly": "quarter",
 }  # fmt: skip
+ADJECTIVE_GRAIN_PATTERNS = {word: re.compile(rf"\b{word}\b") for word in ADJECTIVE_GRAINS}
+ROW_WITH = re.compile(r"\b(?:with|has|had|have|having)\s+(?:the\s+)?$")  # "the state with the"
 NEGATION = re.compile(
     r"(\b(not|excluding|exclude|except|other than|without|besides|apart from|non|but not|"
     r"not counting|not including|leaving out|minus|outside(?: of)?|"
@@ -221,11 +226,12 @@ class QuestionReader:
         )
 
     def read(self, question: str, now: datetime) -> Reading:
-        text = clean(question)
+        text = cleaned = clean(question)
         emails = [(m.span(), m.group(0)) for m in EMAIL.finditer(text)]
         for (start, end), _ in emails:
             text = text[:start] + " " * (end - start) + text[end:]
-        r = Reading(original=question, text=self.speller.correct(text))
+        corrected = self.speller.correct(text)
+        r = Reading(original=question, text=corrected, cleaned=cleaned, corrected=corrected)
         self._emails(r, emails)
         self._intent(r)
         for match in list(COST_VERB.finditer(r.text)):
@@ -293,7 +299,7 @@ class QuestionReader:
 
     def _singular_ask(self, r: Reading) -> bool:
         """Whether one thing is asked for ("which item sold the most", "the busiest day")."""
-        text = clean(r.original)
+        text = r.cleaned
         if re.search(r"\b(which|what)\s+\w+\s+(is|was|had|has|did|sold|sells|got)\b", text):
             return True
         if not re.search(r"\b(the )?(most|best|top|least|worst|busiest|highest|lowest)\b", text):
@@ -417,7 +423,7 @@ class QuestionReader:
                 r.ranking.direction = "asc" if quiet else "desc"
                 r.consume(span, "ranking")
         for word, grain in ADJECTIVE_GRAINS.items():
-            match = re.search(rf"\b{word}\b", r.text)
+            match = ADJECTIVE_GRAIN_PATTERNS[word].search(r.text)
             if match:
                 r.asked.breakdowns.append(Breakdown(DimensionTarget(grain=grain), word))
                 r.consume(match.span(), "grain")
@@ -459,8 +465,8 @@ class QuestionReader:
         and "cheapest item" rank rows of a table rather than count them.
         """
         found = self.vocabulary.find_metric(r.text)
-        for word, agg in AGGREGATES_LONGEST_FIRST:
-            match = re.search(rf"\b{re.escape(word)}\b", r.text)
+        for word, agg, pattern in AGGREGATES_LONGEST_FIRST:
+            match = pattern.search(r.text)
             if not match:
                 continue
             if found and found[1][0] <= match.start() < found[1][1]:
@@ -474,8 +480,19 @@ class QuestionReader:
             rest = r.text[match.end() : match.end() + 40]
             column = self.vocabulary.find_column(rest)
             if column and column[1][0] <= 2:
-                r.asked.aggregate = (agg, column[0])
                 r.consume((match.start(), match.end() + column[1][1]), "metric")
+                rows = self.vocabulary.find_table(r.text)
+                if rows:
+                    column = (self._same_column(rows[0], column[0]), column[1])
+                asks_row = r.asked.which_table or ROW_WITH.search(r.text[: match.start()])
+                if agg in {"max", "min"} and rows and asks_row and self._owns(rows[0], column[0]):
+                    # "what state has the largest area": the row, ranked by the column
+                    r.ranking.direction = "desc" if agg == "max" else "asc"
+                    r.ranking.word, r.ranking.column = word, column[0]
+                    r.asked.table = rows[0]
+                    r.consume(rows[1], "schema")
+                    break
+                r.asked.aggregate = (agg, column[0])
                 if agg in {"max", "min"} and r.ranking.limit is None:
                     r.ranking.direction, r.ranking.word = None, None
                 found = self.vocabulary.find_metric(r.text)
@@ -497,9 +514,38 @@ class QuestionReader:
             return
         if found and self._negated_filtered_metric(r, found):
             return
+        if found and self._average_of_counts(found[0], r.text[found[1][0] : found[1][1]]):
+            # "average orders per day": an average of counts, not the average order's value;
+            # the rows are counted and "average" is left for the answer to say it cannot do
+            last = list(WORD_TOKEN.finditer(r.text, found[1][0], found[1][1]))[-1]
+            counted = self.vocabulary.find_metric(last.group(0))
+            if counted is not None:
+                r.asked.metric = counted[0]
+                r.consume(last.span(), "metric")
+            return
         if found:
             r.asked.metric = found[0]
             r.consume(found[1], "metric")
+
+    def _average_of_counts(self, metric: str, said: str) -> bool:
+        """ "avg orders" said for the average order's metric: plural rows, so counts."""
+        spec = self.model.metrics.get(metric)
+        words = said.split()
+        if spec is None or not spec.expr.upper().startswith("AVG(") or len(words) < 2:
+            return False
+        last = words[-1]
+        return last != singular(last) and singular(last) in self.vocabulary.row_words
+
+    def _same_column(self, table: str, column: str) -> str:
+        """The named table's own column of that name, when it has one ("state ... population")."""
+        name = column.partition(".")[2]
+        spec = self.model.tables.get(table)
+        return f"{table}.{name}" if spec is not None and name in spec.columns else column
+
+    def _owns(self, table: str, column: str) -> bool:
+        """Whether ``column`` describes rows of ``table`` (its own column or a parent's)."""
+        owner = column.partition(".")[0]
+        return owner == table or self.model.join_path(table, owner) is not None
 
     def _aggregates_as(self, metric: str, agg: str, between: str) -> bool:
         """Whether ``metric`` already is that aggregate, said a word or two before its name."""

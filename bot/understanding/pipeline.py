@@ -20,7 +20,13 @@ from bot.understanding.builder import BuiltQuery, SqlBuilder
 from bot.understanding.entities import EntityIndex
 from bot.understanding.explanation import explain
 from bot.understanding.guard import SqlGuard
-from bot.understanding.honesty import Accountant, Leftover, cannot_phrase, quoted
+from bot.understanding.honesty import (
+    Accountant,
+    Leftover,
+    cannot_phrase,
+    names_a_thing,
+    quoted,
+)
 from bot.understanding.interpretation import Interpretation
 from bot.understanding.model import SemanticModel, load_semantic_model_async
 from bot.understanding.outcomes import (
@@ -139,7 +145,8 @@ class Understanding:
         if isinstance(outcome, NotUnderstood) and unknown and set(unknown) <= named:
             # "sales of the lobster roll": a name the data does not have, said as a name
             return replace(outcome, interpretation=interpretation)
-        if unknown:
+        things = [item for item in meaningful if item.why == "unknown"]
+        if any(names_a_thing(reading, item) for item in things):
             return NotUnderstood(
                 f"I don't have data about {quoted(unknown)}. "
                 f"I can answer questions about {subjects_sentence(self.model)}.",

@@ -240,9 +240,10 @@ class Planner:
     def _metric_measure(self, name: str) -> Measure:
         if name.startswith("count:"):
             table = name.partition(":")[2]
-            pk = self.model.tables[table].primary_key[0]
+            keys = self.model.tables[table].primary_key
             label = self.model.tables[table].label
-            return Measure(name, label, f"COUNT(DISTINCT {table}.{pk})", (table,), "count")
+            expr = f"COUNT(DISTINCT {table}.{keys[0]})" if keys else "COUNT(*)"
+            return Measure(name, label, expr, (table,), "count")
         metric = self.model.metrics[name]
         return Measure(name, metric.label, metric.expr, metric.tables, metric.format)
 
@@ -420,7 +421,8 @@ class Planner:
         if money:
             columns.append(money)
         if not table.shown_columns:
-            columns.insert(0, f"{subject}.{table.primary_key[0]}")
+            first = table.primary_key[:1] or tuple(table.columns)[:1]  # no key: its first column
+            columns[:0] = [f"{subject}.{c}" for c in first]
             time = time_column(self.model, subject)
             if time and time.startswith(subject + "."):
                 columns.append(time)
@@ -440,10 +442,16 @@ class Planner:
             time = time_column(self.model, subject)
             if time:
                 plan = replace(plan, time_column=time, time_range=r.time.ranges[0])
-        if r.ranking.direction and money:
+        ranked_by = r.ranking.column or money
+        if r.ranking.column and r.ranking.column not in columns:
+            columns.append(r.ranking.column)
+            plan = replace(plan, columns=tuple(columns))
+        if r.ranking.direction and ranked_by:
             # The first shown column breaks ties, so every backend returns the same rows.
-            order = (OrderBy(money, r.ranking.direction), OrderBy(columns[0], "asc"))
+            order = (OrderBy(ranked_by, r.ranking.direction), OrderBy(columns[0], "asc"))
             plan = replace(plan, order_by=order, limit=r.ranking.limit or 1)
+        elif r.ranking.direction and r.ranking.word:
+            r.drop(r.ranking.word, "nothing to rank by")  # "the biggest state": by what?
         elif table.sort_column:
             plan = replace(plan, order_by=(OrderBy(columns[0], "asc"),))
         return plan

@@ -37,6 +37,7 @@ class Ranking:
     by_amount: bool = False  # "cheapest", "most expensive": rank rows by their amount
     best_selling: bool = False  # "best sellers", "most popular"
     span: tuple[int, int] | None = None  # where "top 5" was said
+    column: str | None = None  # "the state with the largest area": rank rows by this column
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ class Reading:
     intent: Intent = field(default_factory=Intent)
     spans: list[Span] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (words, why) the plan lacks
+    cleaned: str = ""  # the question cleaned, before spelling correction and consuming
+    corrected: str = ""  # cleaned and spelling-corrected, before consuming (``text``'s positions)
 
     def consume(self, span: tuple[int, int], kind: SpanKind) -> None:
         """Mark ``span`` of ``text`` as understood (as ``kind``) and blank it out."""
