@@ -50,7 +50,8 @@ CALCULATION_WORDS = frozenset(
     """share percent percentage percentages pct % ratio rate rates fraction proportion portion
     growth grow grew grown increase increased decrease decreased drop dropped change changed
     difference differ delta trend trending up down higher lower rise rose fell fall
-    never nobody none nothing without haven't hasn't didn't not no
+    never nobody none nothing without haven't hasn't didn't not no havent hasnt didnt dont
+    doesnt wasnt werent isnt arent
     first last new returning repeat lapsed churned loyal regular regulars
     median percentile running cumulative per each every average mean typical
     before after between since until till morning afternoon evening night lunch breakfast
@@ -192,7 +193,8 @@ _CANNOT_WORDS = (
     ("growth grow grew grown increase increased decrease decreased drop dropped change changed "
      "difference differ delta trend trending up down higher lower rise rose fell fall",
      "I can't work out the change between two numbers yet"),
-    ("never nobody none nothing without haven't hasn't didn't not no",
+    ("never nobody none nothing without haven't hasn't didn't not no havent hasnt didnt dont "
+     "doesnt wasnt werent isnt arent",
      "I can't look for what did not happen yet"),
     ("first new returning repeat lapsed churned loyal regular regulars",
      "I can't tell new, returning or lapsed customers apart yet"),

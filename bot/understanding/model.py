@@ -140,6 +140,7 @@ class SemanticModel:
     scope_column: str | None = None
     description: str = ""
     generic_words: frozenset[str] = frozenset()  # words too common to identify a value alone
+    state_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # active, inactive...
     roles: dict[str, str] = field(default_factory=dict)  # sales, units_sold, unit, hours, ...
     time: TimeSettings = field(default_factory=TimeSettings)  # week start and time zones
     overlay: dict[str, Any] = field(default_factory=dict, repr=False)  # the YAML as read
@@ -337,6 +338,10 @@ def build_model(
         scope_column=scope.get("column"),
         description=str(overlay.get("description", "")),
         generic_words=frozenset(str(w).lower() for w in overlay.get("generic_words") or ()),
+        state_words={
+            kind: tuple(str(w).lower() for w in words or ())
+            for kind, words in (overlay.get("state_words") or {}).items()
+        },
         roles=_roles(overlay.get("roles") or {}, tables, metrics),
         overlay=overlay,
         time=time_settings(

@@ -256,6 +256,16 @@ class TimeSection(Section):
     timezone: Zone | None = None  # the default zone, or the column holding each row's zone
 
 
+class StateWords(Section):
+    """The data's own words for rows being on or off ("on the menu", "86'd"), beside the general
+    English ones Swoop knows (active, enabled, available / disabled, inactive, unavailable)."""
+
+    active: Words = []  # "on the menu": rows whose active_filter holds
+    inactive: Words = []  # "off the menu", "86'd": rows whose active_filter does not hold
+    turn_off: Words = []  # verbs of a change request: "86 the salmon"
+    turn_on: Words = []  # "un-86 the salmon"
+
+
 # -- actions -------------------------------------------------------------------------------------
 
 
@@ -314,6 +324,7 @@ class ModelFile(Section):
     examples: Words = []  # example questions, shown by the help text
     roles: Annotated[dict[Annotated[str, one_of(ROLE_KINDS)], str], _empty_if_none(dict)] = {}
     time: TimeSection | None = None
+    state_words: StateWords | None = None
     tables: Annotated[dict[str, TableEntry], _empty_if_none(dict)] = {}
     metrics: Annotated[dict[str, MetricEntry], _empty_if_none(dict)] = {}
     actions: Annotated[list[Action], _empty_if_none(list)] = []

@@ -82,7 +82,7 @@ NEGATION = re.compile(
 LISTING_CUE = re.compile(
     r"^(show|list|which|what are|what's on|whats on|what is on|what do we have|give me|gimme|"
     r"pull up|display|"
-    r"see|find|get|tell me)\b|\bon the menu\b|\bwhat(?:'s| is| are)? (?:on|in) the\b"
+    r"see|find|get|tell me)\b|\bwhat(?:'s| is| are)? (?:on|in) the\b"
     r"|\bdo we (?:have|offer|sell|serve|carry)\s*$"
     r"|^how much (?:is|are|does|do)\b(?!.*\b(?:sell|sold|make|made))"
     r"|\bwhat does .* cost\b|\bprice of\b|\b(their|the) prices\b"
@@ -105,14 +105,12 @@ BEST_SELLING = re.compile(
     r"|\bsold the (most|least)\b|\bsell the (most|least)\b|\bmost popular\b|\bleast popular\b"
     r"|\bsellers\b"
 )
-ACTIVE = re.compile(r"\b(active|enabled|available|live|currently offered|on the menu)\b")
-INACTIVE = re.compile(
-    r"\b(disabled|inactive|unavailable|off the menu|turned off|not available|86'?d|hidden)\b"
-)
+# General English for rows being on or off; a model adds its own (state_words: "on the menu").
+ACTIVE_WORDS = ("active", "enabled", "available", "live", "currently offered")
+INACTIVE_WORDS = ("disabled", "inactive", "unavailable", "turned off", "not available", "hidden")
 HOURS = re.compile(
     r"\b(hours|open|opens|opening|close|closes|closing|what time)\b(?!.*\b(orders?|sales)\b)"
 )
-DATA_WORDS = re.compile(r"\b(orders?|sales|revenue|sold|sell|tips?|customers?|ratings?)\b")
 UNKNOWN_NAME = re.compile(
     r"\b(?:of|for|at|from|about)\s+(?:the\s+|our\s+)?(?P<name>[a-z][a-z'&-]{2,}(?:\s+[a-z][a-z'&-]{2,}){0,2})\s*$"
 )
@@ -203,6 +201,12 @@ def clean(question: str) -> str:
     return text
 
 
+def _words_pattern(general: tuple[str, ...], own: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the phrases, longest first, as whole words ("86'd" too)."""
+    phrases = sorted({*general, *own}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, phrases)) + r")(?![\w'])")
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
@@ -214,7 +218,11 @@ class QuestionReader:
         self.model = model
         self.vocabulary = vocabulary
         self.index = index
-        self.speller = Speller(vocabulary.words | index.words | TIME_VOCABULARY)
+        self._active_words = _words_pattern(ACTIVE_WORDS, model.state_words.get("active", ()))
+        self._inactive = _words_pattern(INACTIVE_WORDS, model.state_words.get("inactive", ()))
+        known = vocabulary.words | index.words
+        plurals = {f"{word}s" for word in vocabulary.words if word.isalpha() and word[-1] != "s"}
+        self.speller = Speller(known | plurals | TIME_VOCABULARY)  # "sals" → "sales"
         self._email_column = next(
             (
                 column.qualified
@@ -259,6 +267,11 @@ class QuestionReader:
         r.intent.selling_money = money is not None and "how much" not in money.group(0)
         count = COUNT_CUE.search(r.text)
         r.intent.counting = count is not None
+        if count is not None and not r.time.ranges:
+            # "how many signed up": the rows whose time column the words name
+            for column, span in self.vocabulary.time_column_phrases(r.text)[:1]:
+                r.asked.counted_table = column.partition(".")[0]
+                r.consume(span, "schema")
         if count is not None:
             counted = self.vocabulary.find_table(r.text[count.end() : count.end() + 30])
             if counted and counted[1][0] <= 2:
@@ -429,12 +442,12 @@ class QuestionReader:
                 r.consume(match.span(), "grain")
 
     def _active(self, r: Reading) -> None:
-        inactive = INACTIVE.search(r.text)
+        inactive = self._inactive.search(r.text)
         if inactive:
             r.conditions.active = False
             r.consume(inactive.span(), "state")
             return
-        active = ACTIVE.search(r.text)
+        active = self._active_words.search(r.text)
         if active:
             r.conditions.active = True
             r.consume(active.span(), "state")

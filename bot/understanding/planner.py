@@ -475,8 +475,10 @@ class Planner:
         table = self.model.roles["hours"]
         spec = self.model.tables[table]
         scope = self.model.scope_table
-        columns = [
-            c.qualified for c in spec.columns.values() if c.name not in {"id", "location_id"}
+        columns = [  # keys say nothing to a person: the scope's name is shown instead
+            c.qualified
+            for c in spec.columns.values()
+            if c.name not in spec.primary_key and c.foreign_key is None
         ]
         if scope and scope in self.model.tables:
             columns.insert(0, f"{scope}.{self.model.tables[scope].shown_columns[0]}")

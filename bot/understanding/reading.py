@@ -140,6 +140,7 @@ class Reading:
         a, c = self.asked, self.conditions
         return bool(
             self.time.ranges or a.breakdowns or c.entities or a.metric or a.aggregate or a.table
+            or a.counted_table
             or c.numeric or self.intent.hours or self.ranking.limit or c.active is not None
             or self.time.shift
         )  # fmt: skip
