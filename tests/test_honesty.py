@@ -249,3 +249,44 @@ def test_elliptical_messages_edit_the_previous_plan(u: Understanding, sample_db:
     march = answer(u, "how many orders did we have in march")
     april = answer(u, "and april?", march.plan)
     assert april.plan.time_range is not None and april.plan.time_range.label == "April 2025"
+
+
+# -- a schema from another field -----------------------------------------------------------------
+
+
+@pytest.fixture(params=["no model file", "model file"])
+async def clinic(request: pytest.FixtureRequest, tmp_path: Path) -> Understanding:
+    from bot.data import DataAccess
+    from tests.conftest import SAMPLE_NOW
+    from tests.test_topics import CLINIC_MODEL, CLINIC_SCHEMA
+
+    database = tmp_path / "clinic.db"
+    with sqlite3.connect(database) as conn:
+        conn.executescript(CLINIC_SCHEMA)
+    path = None
+    if request.param == "model file":
+        path = tmp_path / "clinic.swoop.yaml"
+        path.write_text(CLINIC_MODEL)
+    data = DataAccess(f"sqlite+aiosqlite:///{database}")
+    try:
+        return await Understanding.load_async(data, path, now=SAMPLE_NOW)
+    finally:
+        await data.dispose_async()
+
+
+def test_rows_that_happen_are_counted_by_what_is_asked(clinic: Understanding) -> None:
+    result = clinic.understand("appointments by doctor this month")
+    assert isinstance(result, Answerable), result
+    assert result.explanation.startswith("Counted ")
+    assert result.explanation.endswith(" · this month (Jun 2025) · by physician") or (
+        result.explanation.endswith(" · this month (Jun 2025) · by doctor")
+    )
+    top = clinic.understand("which doctor had the most appointments")
+    assert isinstance(top, Answerable) and top.plan.limit == 1
+
+
+def test_best_by_what_without_roles(clinic: Understanding) -> None:
+    result = clinic.understand("who is our best doctor")
+    assert isinstance(result, Clarification), result
+    assert result.question.endswith("by what?")
+    assert len(result.options) >= 2 and all(o.plan for o in result.options)

@@ -107,7 +107,11 @@ def _dimension_words(plan: QueryPlan, model: SemanticModel) -> list[str]:
     for dimension in plan.dimensions:
         table, _, column = dimension.column.partition(".")
         spec = model.tables.get(table)
-        if spec is not None and len(spec.display_columns) > 1 and column in spec.display_columns:
+        if (
+            spec is not None
+            and column in spec.shown_columns
+            and (len(spec.shown_columns) > 1 or column == dimension.label.replace(" ", "_"))
+        ):  # "by customer" for first and last name, "by doctor" for a doctor's name
             word = spec.label[:-1] if spec.label.endswith("s") else spec.label
         else:
             word = dimension.label

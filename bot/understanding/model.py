@@ -156,6 +156,14 @@ class SemanticModel:
         table, _, name = qualified.partition(".")
         return self.tables[table].columns[name]
 
+    def count_metric(self, table: str) -> str | None:
+        """The metric that counts rows of ``table``, if the model has one."""
+        pk = self.tables[table].primary_key
+        wanted = {f"COUNT(DISTINCT {table}.{pk[0]})", f"COUNT({table}.{pk[0]})"} if pk else set()
+        return next(
+            (m.name for m in self.metrics.values() if m.expr in wanted and not m.filters), None
+        )
+
     def time_column_of(self, table: str) -> str | None:
         spec = self.tables.get(table)
         if spec is None or spec.time_column is None:

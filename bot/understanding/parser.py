@@ -538,6 +538,8 @@ class QuestionReader:
             return
         if found:
             r.asked.metric = found[0]
+            if table and table[1] == found[1]:
+                r.asked.rows_of = table[0]  # "appointments": the rows, counted
             r.consume(found[1], "metric")
 
     def _average_of_counts(self, metric: str, said: str) -> bool:

@@ -34,6 +34,7 @@ DEFAULT_TOP = 10
 
 
 DISTINCT_COUNT = re.compile(r"COUNT\(DISTINCT ([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\)", re.I)
+MAX_RANK_OPTIONS = 3
 JUDGING_SUPERLATIVES = frozenset({"best", "worst", "top", "greatest"})  # best at what?
 NUMERIC_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most", "=": "of"}
 
@@ -100,10 +101,11 @@ class Planner:
         if r.intent.hours and not (r.asked.metric or r.asked.aggregate):
             return self._hours_plan(r, filters)
         metric = self._metric_name(r, filters)
-        if metric is None and r.asked.aggregate is None:
+        if (metric is None or r.asked.rows_of) and r.asked.aggregate is None:
             ranked = self._rank_by_what(r)
             if ranked is not None:
                 return ranked
+        if metric is None and r.asked.aggregate is None:
             if (
                 r.listing
                 or r.asked.table
@@ -228,12 +230,7 @@ class Planner:
 
     def _count_metric(self, table: str) -> str | None:
         """The model's metric that counts rows of ``table``, if it has one."""
-        pk = self.model.tables[table].primary_key
-        wanted = {f"COUNT(DISTINCT {table}.{pk[0]})", f"COUNT({table}.{pk[0]})"} if pk else set()
-        return next(
-            (m.name for m in self.model.metrics.values() if m.expr in wanted and not m.filters),
-            None,
-        )
+        return self.model.count_metric(table)
 
     # -- measures and dimensions -----------------------------------------------------------------
 
@@ -490,7 +487,7 @@ class Planner:
 
     def _rank_by_what(self, r: Reading) -> Clarification | None:
         """ "our best member": best by what? The model's main numbers for those rows."""
-        table = r.asked.table or r.asked.which_table
+        table = r.asked.table or r.asked.which_table or r.asked.rows_of
         word = r.ranking.word
         if (
             table is None
@@ -503,17 +500,33 @@ class Planner:
             return None
         unit = self.model.roles.get("unit") == table
         roles = ("units_sold", "unit_sales") if unit else ("sales", "volume")
+        metrics = [self.model.roles[role] for role in roles if role in self.model.roles]
+        if not metrics:  # no roles: the numbers measured on rows that lead to this table
+            metrics = [
+                name
+                for name, spec in self.model.metrics.items()
+                if spec.table != table and self.model.join_path(spec.table, table)
+            ][:MAX_RANK_OPTIONS]
+            metrics += [
+                f"count:{fact.name}"
+                for fact in self.model.tables.values()
+                if fact.time_column
+                and fact.primary_key
+                and fact.name != table
+                and self.model.count_metric(fact.name) is None
+                and self.model.join_path(fact.name, table)
+            ][: MAX_RANK_OPTIONS - len(metrics)]
         options = []
-        for role in roles:
-            metric = self.model.roles.get(role)
-            if metric not in self.model.metrics:
+        for metric in metrics:
+            if metric not in self.model.metrics and not metric.startswith("count:"):
                 continue
             ask = deepcopy(r)
             ask.asked.order_metric, ask.asked.table = metric, table
+            ask.asked.metric = ask.asked.rows_of = None
             ask.ranking.word = None
             plan = self._fresh(ask)
             if isinstance(plan, QueryPlan):
-                label = f"{word} by {self.model.metrics[metric].label}"
+                label = f"{word} by {plan.measures[0].label if plan.measures else metric}"
                 options.append(ClarificationOption(label[:1].upper() + label[1:], plan))
         if not options:
             return None

@@ -95,6 +95,17 @@ class Vocabulary:
                 if p.words not in taken | MEASURE_WORDS and p.words not in AGGREGATE_WORDS:
                     taken.add(p.words)
                     self.metrics.append((p, metric.name))
+        # Rows of a table that happen in time ("appointments") are a number too: the model's
+        # metric counting them, else a count: "appointments by doctor", "top doctors by visits".
+        for table in model.tables.values():
+            if not (table.time_column and table.primary_key):
+                continue
+            counted = model.count_metric(table.name) or f"count:{table.name}"
+            for words in table.words:
+                p = phrase(words)
+                if p.words not in taken:
+                    taken.add(p.words)
+                    self.metrics.append((p, counted))
         self.tables: list[tuple[Phrase, str]] = []
         for table in model.tables.values():
             for words in table.words:
