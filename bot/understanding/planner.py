@@ -166,6 +166,12 @@ class Planner:
 
     def _metric_name(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         metrics = self.model.metrics
+        if (
+            r.asked.rows_of
+            and r.intent.listing_cue
+            and not (r.intent.counting or r.asked.breakdowns)
+        ):
+            return None  # "list books by terry pratchett": the rows, not their number
         item_level = any(describes_unit(self.model, f.column) for f in filters) or any(
             b.target.table and describes_unit(self.model, f"{b.target.table}.x")
             for b in r.asked.breakdowns
@@ -455,7 +461,7 @@ class Planner:
 
     def _listing_subject(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         entity_tables = [f.column.partition(".")[0] for f in filters]
-        subject = r.asked.table or r.asked.which_table
+        subject = r.asked.table or r.asked.which_table or r.asked.rows_of
         unit = self.model.roles.get("unit")
         for table in entity_tables:
             if subject is None and table == unit:
