@@ -231,14 +231,15 @@ def quoted(words: tuple[str, ...]) -> str:
 # Words after which an unknown word is a verb ("rivers run through", "we pay"), not a thing.
 SUBJECT_PRONOUNS = frozenset({"we", "they", "i", "you", "he", "she", "it", "who"})
 NAMING_SPANS = frozenset({"schema", "metric", "value"})
+VERB_SUBJECTS = frozenset({"schema", "metric"})  # a value before a word modifies it: "food cost"
 
 
 def names_a_thing(reading: Reading, item: Leftover) -> bool:
     """Whether an unknown word stands where a thing is named ("which server", "payroll for
     june", "marketing spend") rather than where a verb is ("how many rivers run through").
 
-    It is a verb when it follows a pronoun or a named table, metric or value, unless a named
-    one follows it (a modifier: "staff hours")."""
+    It is a verb when it follows a pronoun or a named table or metric, unless a named one
+    follows it (a modifier: "staff hours"); after a value it is a thing ("food cost")."""
     if item.start < 0:
         return True
     before = [t for t in LEFT_TOKEN.finditer(reading.corrected) if t.end() <= item.start]
@@ -250,10 +251,9 @@ def names_a_thing(reading: Reading, item: Leftover) -> bool:
     if not before:
         return True
     previous = before[-1]
-    return not (previous.group(0) in SUBJECT_PRONOUNS or _named_at(reading, previous.start()))
+    after_noun = _named_at(reading, previous.start(), VERB_SUBJECTS)  # "rivers run"
+    return not (previous.group(0) in SUBJECT_PRONOUNS or after_noun)  # not "food cost"
 
 
-def _named_at(reading: Reading, position: int) -> bool:
-    return any(
-        span.kind in NAMING_SPANS and span.start <= position < span.end for span in reading.spans
-    )
+def _named_at(reading: Reading, position: int, kinds: frozenset[str] = NAMING_SPANS) -> bool:
+    return any(span.kind in kinds and span.start <= position < span.end for span in reading.spans)

@@ -280,6 +280,9 @@ class QuestionReader:
         self._active(r)
         self._metric(r)
         self._entities(r)
+        for column, span in self.vocabulary.text_column_phrases(r.text):
+            r.asked.columns.append(column)  # "deborah anderson phone number"
+            r.consume(span, "schema")
         if r.asked.metric is None and r.asked.aggregate is None:
             self._metric(r)
         self._table(r)

@@ -111,6 +111,7 @@ class Planner:
                 or r.asked.table
                 or (r.ranking.direction and r.ranking.word)
                 or r.conditions.numeric  # "beverages over $4": the rows priced so
+                or r.asked.columns  # "deborah anderson phone number"
             ):
                 listing = self._listing_plan(r, filters)
                 if listing is not None:
@@ -420,6 +421,7 @@ class Planner:
             return None
         table = self.model.tables[subject]
         columns = [f"{subject}.{c}" for c in table.shown_columns]
+        columns += [c for c in r.asked.columns if c.partition(".")[0] == subject]
         money = amount_column(self.model, subject)
         if money:
             columns.append(money)
@@ -462,6 +464,8 @@ class Planner:
     def _listing_subject(self, r: Reading, filters: tuple[Filter, ...]) -> str | None:
         entity_tables = [f.column.partition(".")[0] for f in filters]
         subject = r.asked.table or r.asked.which_table or r.asked.rows_of
+        if subject is None and r.asked.columns:
+            subject = r.asked.columns[0].partition(".")[0]  # "whats the email of ..."
         unit = self.model.roles.get("unit")
         for table in entity_tables:
             if subject is None and table == unit:

@@ -129,6 +129,20 @@ class Vocabulary:
                 if column.is_numeric:
                     for words in {column.label, humanize(column.name), *column.synonyms}:
                         self.columns.append((phrase(words), column.qualified))
+        # Words naming a descriptive text column ("phone number", "email"): shown when asked.
+        self.text_columns: list[tuple[Phrase, str]] = []
+        for table in model.tables.values():
+            for column in table.columns.values():
+                if (
+                    column.kind == "text"
+                    and not column.codes
+                    and column.foreign_key is None
+                    and column.name not in table.primary_key
+                    and column.name not in table.shown_columns
+                ):
+                    for words in {column.label, humanize(column.name), *column.synonyms}:
+                        self.text_columns.append((phrase(words), column.qualified))
+        self._text_columns = PhraseTable(self.text_columns)
         # Words naming a table's time column ("signed up", "order date"): with a time range
         # said, they only say which column the range is about.
         self.time_words: list[tuple[Phrase, str]] = []
@@ -160,6 +174,10 @@ class Vocabulary:
             for p, _ in table_list
             for word in p.words.split()
         )
+
+    def text_column_phrases(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        """Every phrase of ``text`` naming a descriptive text column."""
+        return self._text_columns.all(text)
 
     def time_column_phrases(self, text: str) -> list[tuple[str, tuple[int, int]]]:
         """Every phrase of ``text`` naming a time column."""
