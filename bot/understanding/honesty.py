@@ -183,7 +183,7 @@ def stem(word: str) -> str:
 VAGUE_WORDS = frozenset(
     """doing better worse good bad great poor fine okay weird odd strange unusual interesting
     notable wrong performance performing perform perfomance healthy health going went trending
-    look looks looking shape busy quiet slow""".split()  # noqa: SIM905
+    look looks looking shape busy quiet slow lately recently""".split()  # noqa: SIM905
 )
 
 # What Swoop cannot do yet, by the kind of word left over (general English, never a domain's).

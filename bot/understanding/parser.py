@@ -103,7 +103,7 @@ HOW_MUCH_SELL = re.compile(
 BEST_SELLING = re.compile(
     r"\b(best|top|worst|least|most|slowest)[ -]?(selling|sellers?|sold|popular|ordered)\b"
     r"|\bsold the (most|least)\b|\bsell the (most|least)\b|\bmost popular\b|\bleast popular\b"
-    r"|\bsellers\b"
+    r"|\bsellers?\b"
 )
 # General English for rows being on or off; a model adds its own (state_words: "on the menu").
 ACTIVE_WORDS = ("active", "enabled", "available", "live", "currently offered")
@@ -139,8 +139,13 @@ COST_VERB = re.compile(
 NONE_OF = re.compile(r"\b(?:no|without|without a|zero)\s+")
 # "how many are still open", "how many did we sell": the count leaves out what is counted.
 ELLIPTICAL_COUNT = re.compile(r"\bhow (?:many|much) (?:are|were|is|was|did|do|does|have|has)\b")
+MONEY_VERB = re.compile(r"\b(bring|brought|take|took|ring|rang) (in|up)\b|\b(earn|earned|gross)\b")
+HOW_BUSY = re.compile(r"\bhow (busy|quiet|slow)\b")
 PLURAL_RANK_NOUNS = frozenset({"sellers", "performers", "earners"})
-REFERRING = re.compile(r"\b(it|its|that one|those|them|they|these|the same|same)\b")
+REFERRING = re.compile(
+    r"\b(it|its|that one|those|them|they|these|the same|same)\b"
+    r"|\b(?:was|is|were|are) (?:that|this)\s*$|\bof (?:that|this)\b"
+)
 ADDING_CUE = re.compile(r"^(only|just|also|and only|but only)\b|\b(only|just)\b")
 # Cue words that steered the reading: accounted for once every pass has run.
 CUE_SPANS: tuple[tuple[re.Pattern[str], SpanKind], ...] = (
@@ -150,10 +155,6 @@ CUE_SPANS: tuple[tuple[re.Pattern[str], SpanKind], ...] = (
     (BEST_SELLING, "ranking"),
     (COUNT_CUE, "intent"),
     (SELL_CUE, "intent"),
-    (
-        re.compile(r"\b(bring|brought|take|took|ring|rang) (in|up)\b|\b(earn|earned|gross)\b"),
-        "intent",
-    ),
     (ADDING_CUE, "follow_up"),
     (VAGUE, "intent"),
     (re.compile(r"^(what about|how about|what if|instead|same)\b|\binstead\b"), "follow_up"),
@@ -221,7 +222,11 @@ class QuestionReader:
         self._active_words = _words_pattern(ACTIVE_WORDS, model.state_words.get("active", ()))
         self._inactive = _words_pattern(INACTIVE_WORDS, model.state_words.get("inactive", ()))
         known = vocabulary.words | index.words
-        plurals = {f"{word}s" for word in vocabulary.words if word.isalpha() and word[-1] != "s"}
+        plurals = {
+            f"{word}s"
+            for word in vocabulary.words
+            if word.isalpha() and not word.endswith(("s", "ed", "ing", "ly"))
+        }
         self.speller = Speller(known | plurals | TIME_VOCABULARY)  # "sals" → "sales"
         self._email_column = next(
             (
@@ -265,6 +270,13 @@ class QuestionReader:
         money = HOW_MUCH_SELL.search(r.text)
         r.intent.selling = bool(SELL_CUE.search(r.text)) or money is not None
         r.intent.selling_money = money is not None and "how much" not in money.group(0)
+        for match in list(MONEY_VERB.finditer(r.text)):
+            r.consume(match.span(), "intent")  # "take in", "ring up": not a value's words
+        busy = HOW_BUSY.search(r.text)
+        volume = self.model.roles.get("volume")
+        if busy and volume in self.model.metrics:
+            r.asked.metric = volume  # "how busy was saturday": the volume metric
+            r.consume(busy.span(), "metric")
         count = COUNT_CUE.search(r.text)
         r.intent.counting = count is not None
         if count is not None and not r.time.ranges:
@@ -281,7 +293,7 @@ class QuestionReader:
         self._metric(r)
         self._entities(r)
         for column, span in self.vocabulary.text_column_phrases(r.text):
-            r.asked.columns.append(column)  # "deborah anderson phone number"
+            r.asked.columns.append((column, r.text[span[0] : span[1]]))  # "... phone number"
             r.consume(span, "schema")
         if r.asked.metric is None and r.asked.aggregate is None:
             self._metric(r)
@@ -480,7 +492,7 @@ class QuestionReader:
         "total tips" is the tips metric; "average price" aggregates a column; "biggest order"
         and "cheapest item" rank rows of a table rather than count them.
         """
-        found = self.vocabulary.find_metric(r.text)
+        found = self._explicit_metric(r.text)
         for word, agg, pattern in AGGREGATES_LONGEST_FIRST:
             match = pattern.search(r.text)
             if not match:
@@ -544,6 +556,20 @@ class QuestionReader:
             if table and table[1] == found[1]:
                 r.asked.rows_of = table[0]  # "appointments": the rows, counted
             r.consume(found[1], "metric")
+
+    def _explicit_metric(self, text: str) -> tuple[str, tuple[int, int]] | None:
+        """The first metric named, preferring one said as a measure ("members tip": tips)
+        over the count a table's word stands for."""
+        found = self.vocabulary.metrics_in(text)
+        tables = {span for _, span in self.vocabulary.tables_in(text)}
+        measures = [(name, span) for name, span in found if span not in tables]
+        if not found:
+            return None
+        name, (start, end) = (measures or found)[0]
+        for other, (s, e) in found:  # "delivery fees collected": two phrases of one metric
+            if other == name and s < end and e > end:
+                end = e
+        return name, (start, end)
 
     def _average_of_counts(self, metric: str, said: str) -> bool:
         """ "avg orders" said for the average order's metric: plural rows, so counts."""

@@ -52,6 +52,9 @@ class Planner:
     ) -> QueryPlan | Clarification | NotUnderstood:
         outcome = self._plan(r, previous)
         if isinstance(outcome, QueryPlan):
+            for column, words in r.asked.columns:
+                if column not in outcome.columns:
+                    r.drop(words, "a column the answer does not show")  # "what capital has"
             return self._namesakes(outcome) or outcome
         return outcome
 
@@ -421,7 +424,9 @@ class Planner:
             return None
         table = self.model.tables[subject]
         columns = [f"{subject}.{c}" for c in table.shown_columns]
-        columns += [c for c in r.asked.columns if c.partition(".")[0] == subject]
+        for column, _ in r.asked.columns:
+            if column.partition(".")[0] == subject:
+                columns.append(column)  # the others are said unused by plan()
         money = amount_column(self.model, subject)
         if money:
             columns.append(money)
@@ -465,7 +470,7 @@ class Planner:
         entity_tables = [f.column.partition(".")[0] for f in filters]
         subject = r.asked.table or r.asked.which_table or r.asked.rows_of
         if subject is None and r.asked.columns:
-            subject = r.asked.columns[0].partition(".")[0]  # "whats the email of ..."
+            subject = r.asked.columns[0][0].partition(".")[0]  # "whats the email of ..."
         unit = self.model.roles.get("unit")
         for table in entity_tables:
             if subject is None and table == unit:
@@ -561,6 +566,8 @@ class Planner:
             }
             if not all(c in named for c in spec.shown_columns):
                 continue
+            if any(c not in spec.shown_columns for c in named):
+                continue  # "nathan sanders nsanders@example.com": another column settles it
             rows = groups.get(tuple(str(named[c].value).lower() for c in spec.shown_columns))
             if not rows:
                 continue

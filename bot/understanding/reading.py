@@ -78,7 +78,7 @@ class Asked:
     counted_table: str | None = None  # "how many ratings": the table whose rows are counted
     order_metric: str | None = None  # "by sales" after a breakdown: the ranking number
     rows_of: str | None = None  # the metric was said as a table's word: "our best member"
-    columns: list[str] = field(default_factory=list)  # "phone number": text columns to show
+    columns: list[tuple[str, str]] = field(default_factory=list)  # "phone number": (column, words)
     breakdowns: list[Breakdown] = field(default_factory=list)
 
 

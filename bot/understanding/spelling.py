@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
 
 WORD = re.compile(r"[a-z]+")
@@ -45,12 +46,23 @@ class Speller:
             return self._cache[word]
         fixed = word
         if not self._english.known([word]):
+            swapped = {  # "mnay", "ordres": two letters swapped
+                found
+                for found, _, _ in process.extract(
+                    word, self._vocabulary, scorer=DamerauLevenshtein.distance, limit=3
+                )
+                if len(found) == len(word)
+                and sorted(found) == sorted(word)
+                and DamerauLevenshtein.distance(word, found) == 1
+            }
             cutoff = CUTOFF_SHORT if len(word) < 5 else CUTOFF_LONG
             best = process.extract(word, self._vocabulary, scorer=fuzz.ratio, limit=3)
             top = [found for found, score, _ in best if score == best[0][1]] if best else []
             if len(top) > 1:  # a tie: "sals" is "sales" rather than "salsa" (same last letter)
                 top = [found for found in top if found[-1] == word[-1]]
-            if best and best[0][1] >= cutoff and len(top) == 1:
+            if len(swapped) == 1:
+                fixed = swapped.pop()
+            elif best and best[0][1] >= cutoff and len(top) == 1:
                 fixed = top[0]
         self._cache[word] = fixed
         return fixed

@@ -195,6 +195,7 @@ BARE_MONTH_NAMES = "|".join(
     sorted((m for m in MONTHS if m not in {"may", "march", "mar"}), key=len, reverse=True)
 )
 WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+FULL_WEEKDAY_NAMES = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 NUMBER = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 DAY_SUFFIX = r"(?:st|nd|rd|th)?"
 NUMERIC_DATE = r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?"
@@ -428,6 +429,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (r"\b(this|current)\s+year\b", _this_year),
     (r"\b(last|previous|past)\s+year\b", _last_year),
     (rf"\b(?:on\s+)?(last|this|on)\s+({WEEKDAY_NAMES})\b", _on_weekday),
+    (rf"\b()({FULL_WEEKDAY_NAMES})\b(?!\s*s\b)", _on_weekday),  # "how busy was saturday"
+    # "avg check lakeside may": said last, not after a subject, "may" and "march" are months
+    (r"(?<!we )(?<!it )(?<!you )(?<!they )(?<!i )\b(may|march)\b()\s*$", _in_month),
 )
 COMPILED = tuple((re.compile(pattern), rule) for pattern, rule in RULES)
 

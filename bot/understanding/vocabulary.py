@@ -183,6 +183,13 @@ class Vocabulary:
         """Every phrase of ``text`` naming a time column."""
         return self._time_words.all(text)
 
+    def metrics_in(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        """Every metric phrase of ``text``, left to right."""
+        return self._metrics.all(text)
+
+    def tables_in(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        return self._tables.all(text)
+
     def find_metric(self, text: str) -> tuple[str, tuple[int, int]] | None:
         return self._metrics.first(text)
 
