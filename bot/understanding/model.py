@@ -12,6 +12,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ MAX_VALUE_LENGTH = 60
 MAX_ZONE_ROWS = 100_000  # rows of the time.timezone column read when the model loads
 
 
+@lru_cache(maxsize=8192)
 def singular(word: str) -> str:
     """A crude singular for table names and entity words (``categories`` → ``category``)."""
     if word.endswith("ies") and len(word) > 4:

@@ -442,11 +442,22 @@ class TimeMatch:
     span: tuple[int, int]
 
 
+# Every rule needs a digit or one of these words: a question without them names no time.
+TIME_CUES = TIME_VOCABULARY | {"ytd", "mtd", "q1", "q2", "q3", "q4", "quarter", "day", "now"}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _may_name_time(text: str) -> bool:
+    return any(word in TIME_CUES or word[0].isdigit() for word in _WORD.findall(text))
+
+
 def find_time_range(text: str, now: datetime, *, week_start: int = MONDAY) -> TimeMatch | None:
     """The first time expression in ``text`` (lower-case) and where it is, or ``None``.
 
     ``week_start`` is the weekday weeks begin on (0 = Monday, 6 = Sunday).
     """
+    if not _may_name_time(text):
+        return None
     best: TimeMatch | None = None
     for pattern, rule in COMPILED:
         for match in pattern.finditer(text):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from bot.understanding.entities import normalize
@@ -214,6 +215,12 @@ class Vocabulary:
         return self._columns.ending_at_end(text)
 
 
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The singular words of ``text`` and where each is (read by every phrase table)."""
+    return tuple((singular(m.group(0)), m.start(), m.end()) for m in WORD_TOKEN.finditer(text))
+
+
 class PhraseTable(Generic[T]):
     """Phrases indexed by their first word: one pass over the question's words finds the
     earliest phrase and, among those starting there, the longest."""
@@ -226,7 +233,7 @@ class PhraseTable(Generic[T]):
                 self._by_first.setdefault(words[0], []).append((words, value))
 
     def _scan(self, text: str, *, only_start: bool = False) -> list[tuple[T, tuple[int, int]]]:
-        tokens = [(singular(m.group(0)), m.start(), m.end()) for m in WORD_TOKEN.finditer(text)]
+        tokens = _tokens(text)
         found: list[tuple[T, tuple[int, int]]] = []
         for i, (word, start, _) in enumerate(tokens):
             if only_start and start > len(text) - len(text.lstrip()):
