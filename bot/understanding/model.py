@@ -146,6 +146,8 @@ class SemanticModel:
     roles: dict[str, str] = field(default_factory=dict)  # sales, units_sold, unit, hours, ...
     time: TimeSettings = field(default_factory=TimeSettings)  # week start and time zones
     overlay: dict[str, Any] = field(default_factory=dict, repr=False)  # the YAML as read
+    # where each name of a table under the scope table is found: column -> value -> scope names
+    available_at: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict, repr=False)
     # rows that share a name: table -> lower-cased shown values -> ((key, what tells it apart), ...)
     namesakes: dict[str, dict[tuple[str, ...], tuple[tuple[Any, str], ...]]] = field(
         default_factory=dict, repr=False
@@ -452,7 +454,63 @@ async def load_semantic_model_async(data: DataAccess, path: Path | None = None) 
             values[f"{table}.{column}"] = sorted(found)
     model = build_model(schema, overlay, values, await _zones_async(data, schema, overlay))
     model.namesakes = await _namesakes_async(data, model)
+    model.available_at = await _available_at_async(data, model)
     return model
+
+
+async def _available_at_async(
+    data: DataAccess, model: SemanticModel
+) -> dict[str, dict[str, frozenset[str]]]:
+    """For names of rows under the scope table (an item on a club's menu), the scope rows
+    they are found at: one query per such name column, along the foreign keys upward."""
+    scope = model.tables.get(model.scope_table or "")
+    if scope is None or not scope.name_column:
+        return {}
+    quote = data.quote_identifier
+    found: dict[str, dict[str, frozenset[str]]] = {}
+    for table in model.tables.values():
+        if table.name == scope.name or not table.name_column:
+            continue
+        if not table.columns[table.name_column].values:
+            continue
+        path = _upward(model, table.name, scope.name)
+        if not path:
+            continue
+        joins = " ".join(
+            f"JOIN {quote(ref)} ON {quote(ref)}.{quote(ref_column)} = {quote(src)}.{quote(column)}"
+            for src, column, ref, ref_column in path
+        )
+        frame = await data.query_to_dataframe_async(
+            f"SELECT DISTINCT {quote(table.name)}.{quote(table.name_column)} AS v, "
+            f"{quote(scope.name)}.{quote(scope.name_column)} AS s FROM {quote(table.name)} {joins}",
+            row_cap=MAX_SAMPLED_VALUES * 10,
+        )
+        if frame.attrs.get("truncated"):
+            continue
+        at: dict[str, set[str]] = {}
+        for value, place in frame[["v", "s"]].itertuples(index=False):
+            at.setdefault(str(value), set()).add(str(place))
+        found[f"{table.name}.{table.name_column}"] = {v: frozenset(p) for v, p in at.items()}
+    return found
+
+
+def _upward(model: SemanticModel, start: str, goal: str) -> list[tuple[str, str, str, str]]:
+    """The foreign keys from ``start`` up to ``goal`` (item → category → menu → location)."""
+    queue: deque[tuple[str, list[tuple[str, str, str, str]]]] = deque([(start, [])])
+    seen = {start}
+    while queue:
+        table, path = queue.popleft()
+        for column in model.tables[table].columns.values():
+            if not column.foreign_key or column.foreign_key[0] not in model.tables:
+                continue
+            ref, ref_column = column.foreign_key
+            step = [*path, (table, column.name, ref, ref_column)]
+            if ref == goal:
+                return step
+            if ref not in seen:
+                seen.add(ref)
+                queue.append((ref, step))
+    return []
 
 
 async def _namesakes_async(

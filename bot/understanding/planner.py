@@ -61,6 +61,7 @@ class Planner:
     def _plan(
         self, r: Reading, previous: QueryPlan | None = None
     ) -> QueryPlan | Clarification | NotUnderstood:
+        self._narrow_to_places(r)
         ambiguous = next((m for m, _ in r.conditions.entities if m.ambiguous), None)
         if previous is not None and self._is_follow_up(r):
             if ambiguous is not None:
@@ -497,6 +498,34 @@ class Planner:
         return QueryPlan(
             subject=table, kind="list", columns=tuple(columns), filters=filters, label=spec.label
         )
+
+    def _narrow_to_places(self, r: Reading) -> None:
+        """ "lemonade sales at oak hollow": of the lemonades, the one on Oak Hollow's menu."""
+        scope = self.model.tables.get(self.model.scope_table or "")
+        if scope is None or not scope.name_column or not self.model.available_at:
+            return
+        places = {
+            str(match.candidates[0].value)
+            for match, negated in r.conditions.entities
+            if not negated
+            and not match.ambiguous
+            and match.candidates[0].column == f"{scope.name}.{scope.name_column}"
+        }
+        if not places:
+            return
+        for i, (match, negated) in enumerate(r.conditions.entities):
+            if not match.ambiguous:
+                continue
+            there = [
+                c
+                for c in match.candidates
+                if places & self.model.available_at.get(c.column, {}).get(str(c.value), set())
+            ]
+            if len(there) == 1:
+                r.conditions.entities[i] = (
+                    EntityMatch(match.span, match.text, (there[0],), "exact"),
+                    negated,
+                )
 
     # -- clarifications --------------------------------------------------------------------------
 
