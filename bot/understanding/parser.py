@@ -507,6 +507,21 @@ class QuestionReader:
                 break
             rest = r.text[match.end() : match.end() + 40]
             column = self.vocabulary.find_column(rest)
+            between = rest[: column[1][0]].split() if column else []
+            asks_row = r.asked.which_table or ROW_WITH.search(r.text[: match.start()])
+            if column and len(between) == 1 and asks_row and self._names_value(between[0]):
+                # "which club has the lowest service score": a value between word and column
+                r.consume(match.span(), "metric")
+                r.consume((match.end() + column[1][0], match.end() + column[1][1]), "metric")
+                rows = self.vocabulary.find_table(r.text)
+                if agg in {"max", "min"} and rows and self._owns(rows[0], column[0]):
+                    r.ranking.direction = "desc" if agg == "max" else "asc"
+                    r.ranking.word, r.ranking.column = word, column[0]
+                    r.asked.table = rows[0]
+                    r.consume(rows[1], "schema")
+                    break
+                r.asked.aggregate = (agg, column[0])
+                break
             if column and column[1][0] <= 2:
                 r.consume((match.start(), match.end() + column[1][1]), "metric")
                 rows = self.vocabulary.find_table(r.text)
@@ -579,6 +594,9 @@ class QuestionReader:
             return False
         last = words[-1]
         return last != singular(last) and singular(last) in self.vocabulary.row_words
+
+    def _names_value(self, word: str) -> bool:
+        return singular(word) in self.index.words
 
     def _same_column(self, table: str, column: str) -> str:
         """The named table's own column of that name, when it has one ("state ... population")."""

@@ -16,7 +16,7 @@ from bot.understanding.entities import Entity, EntityMatch
 from bot.understanding.model import SemanticModel, humanize
 from bot.understanding.outcomes import Clarification, ClarificationOption, NotUnderstood
 from bot.understanding.plan import Dimension, Filter, Measure, OrderBy, QueryPlan
-from bot.understanding.reading import Reading
+from bot.understanding.reading import Breakdown, Reading
 from bot.understanding.relations import (
     amount_column,
     describes_unit,
@@ -104,6 +104,9 @@ class Planner:
         filters = self._entity_filters(r, override)
         if r.intent.hours and not (r.asked.metric or r.asked.aggregate):
             return self._hours_plan(r, filters)
+        ranked_elsewhere = self._ranked_by_other_rows(r)
+        if ranked_elsewhere is not None:
+            return ranked_elsewhere
         metric = self._metric_name(r, filters)
         if (metric is None or r.asked.rows_of) and r.asked.aggregate is None:
             ranked = self._rank_by_what(r)
@@ -528,6 +531,20 @@ class Planner:
                 )
 
     # -- clarifications --------------------------------------------------------------------------
+
+    def _ranked_by_other_rows(self, r: Reading) -> QueryPlan | Clarification | NotUnderstood | None:
+        """ "which club has the lowest service score": a column of other rows (the ratings)
+        ranks the club by their average (their sum for money and counts), one row."""
+        column, table = r.ranking.column, r.asked.table
+        if column is None or table is None or column.partition(".")[0] == table:
+            return None
+        spec = self.model.column(column)
+        ask = deepcopy(r)
+        ask.asked.aggregate = ("sum" if spec.format in {"money", "count"} else "avg", column)
+        ask.asked.breakdowns.append(Breakdown(DimensionTarget(table=table), table))
+        ask.asked.table = ask.ranking.column = None
+        ask.intent.singular = True
+        return self._fresh(ask)
 
     def _rank_by_what(self, r: Reading) -> Clarification | None:
         """ "our best member": best by what? The model's main numbers for those rows."""
