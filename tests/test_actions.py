@@ -29,14 +29,16 @@ from bot.actions import (
     ActionRequest,
     Operation,
 )
+from bot.actions.parser import ActionParser
 from bot.data import ActionStatement, DataAccess
 from bot.errors import ActionError, ConfigError, NotFoundError, SwoopError, ValidationError
 from bot.understanding.model import SemanticModel
 from bot.understanding.pipeline import Understanding
 
-SAMPLE_ACTIONS = yaml.safe_load(
+SAMPLE = yaml.safe_load(
     (Path(__file__).parents[1] / "bot/sample/club.swoop.yaml").read_text(encoding="utf-8")
-)["actions"]
+)
+SAMPLE_ACTIONS = SAMPLE["actions"]
 PEBBLE = 1  # the location every end-to-end test works in (scope)
 
 
@@ -141,6 +143,7 @@ PG_MODEL = {
             "columns": {"price": {"label": "option price"}},
         },
     },
+    "state_words": SAMPLE["state_words"],  # "86", "off the menu": the club's own words
     "actions": SAMPLE_ACTIONS,
 }
 
@@ -313,6 +316,16 @@ PHRASINGS = [
     ("set the price of the Bacon option to 2.50", "set_price", "option_items", BACON, 2.5),
     ("disable the extra cheese", "disable", "option_items", ("Extra Cheese",), None),
     ("disable the reuben and the cobb salad", "disable", "items", ("Reuben", "Cobb Salad"), None),
+    # the club's own words (the model's state_words)
+    ("eighty-six the cobb salad", "disable", "items", ("Cobb Salad",), None),
+    ("the reuben is 86'd", "disable", "items", ("Reuben",), None),
+    ("the reuben is eighty sixed", "disable", "items", ("Reuben",), None),
+    ("mark the reuben off the menu", "disable", "items", ("Reuben",), None),
+    ("remove the cobb salad from the menu", "disable", "items", ("Cobb Salad",), None),
+    ("un-86 the avocado toast", "enable", "items", ("Avocado Toast",), None),
+    ("please un86 the avocado toast", "enable", "items", ("Avocado Toast",), None),
+    ("the avocado toast is back on the menu", "enable", "items", ("Avocado Toast",), None),
+    ("add the avocado toast to the menu", "enable", "items", ("Avocado Toast",), None),
 ]
 
 
@@ -371,6 +384,46 @@ def test_all_every_each_say_every_row_is_meant(
     reader: ActionEngine, text: str, every: bool
 ) -> None:
     assert request(reader, text).every is every
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "86 the caesar salad",
+        "eighty-six the caesar salad",
+        "un-86 the avocado toast",
+        "the reuben is 86'd",
+        "remove the cobb salad from the menu",
+        "put the avocado toast back on the menu",
+    ],
+)
+def test_without_state_words_the_clubs_own_words_are_not_a_change(
+    reader: ActionEngine, text: str
+) -> None:
+    plain = ActionParser(replace(reader.model, state_words={}), reader.parser.catalog)
+    with pytest.raises(ValidationError, match="I didn't understand that as a change"):
+        plain.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "names"),
+    [
+        ("disable the caesar salad", "disable", CAESAR),
+        ("turn off the crab cakes", "disable", ("Crab Cakes",)),
+        ("the reuben is sold out", "disable", ("Reuben",)),
+        ("hide the cobb salad", "disable", ("Cobb Salad",)),
+        ("restore the avocado toast", "enable", ("Avocado Toast",)),
+        ("put the avocado toast back", "enable", ("Avocado Toast",)),
+        ("the avocado toast is available", "enable", ("Avocado Toast",)),
+    ],
+)
+def test_without_state_words_general_english_still_is(
+    reader: ActionEngine, text: str, action: str, names: tuple[str, ...]
+) -> None:
+    plain = ActionParser(replace(reader.model, state_words={}), reader.parser.catalog)
+    parsed = plain.parse(text)
+    assert isinstance(parsed, ActionRequest)
+    assert (parsed.action, parsed.names) == (action, names)
 
 
 def test_one_name_in_two_tables_asks_which(reader: ActionEngine) -> None:

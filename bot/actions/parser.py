@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import NoReturn
 
 from bot.actions.catalog import ActionCatalog, ActionSpec, table_label
-from bot.actions.phrases import Command, read_command
+from bot.actions.phrases import Command, StateVocabulary, read_command
 from bot.actions.request import ActionClarification, ActionRequest, Operation
 from bot.errors import NotFoundError, ValidationError
 from bot.understanding.entities import STOPWORDS, TOKEN, EntityIndex, EntityMatch, normalize
@@ -32,8 +32,9 @@ EXAMPLES = {
     Operation.DISABLE: "disable the …",
     Operation.ENABLE: "enable the …",
 }
-# Words that may stand around a name without naming anything ("... for the menu, now").
-FILLER = frozenset({"please", "now", "today", "tonight", "asap", "thanks", "menu", "back", "again"})
+# Words that may stand around a name without naming anything ("... now, thanks"); the places
+# of the model's state words ("menu" of "off the menu") are filler too.
+FILLER = frozenset({"please", "now", "today", "tonight", "asap", "thanks", "back", "again"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class ActionParser:
     ) -> None:
         self.model = model
         self.catalog = catalog
+        self.words = StateVocabulary.of(model)
         self._everything = index  # every nameable value, to say what an unchangeable name is
         tables = {s.table for s in catalog} | {s.group for s in catalog if s.group}
         self._table_words = {
@@ -75,7 +77,8 @@ class ActionParser:
         named = {w for words in self._table_words.values() for w in words}
         named |= {w for s in catalog for w in s.words}
         self._blocked = frozenset(t for words in named for t in words.split())
-        self._allowed = STOPWORDS | FILLER | model.generic_words | self._blocked
+        places = self.words.place_words
+        self._allowed = STOPWORDS | FILLER | places | model.generic_words | self._blocked
         self._indexes = {t: self._index(t) for t in tables}
 
     def _index(self, table: str) -> EntityIndex:
@@ -100,7 +103,7 @@ class ActionParser:
 
     def parse(self, text: str) -> ActionRequest | ActionClarification:
         """The request in ``text``; raises ValidationError or NotFoundError with the reason."""
-        command = read_command(text)
+        command = read_command(text, self.words)
         specs = self.catalog.for_operation(command.operation) if command else ()
         if command is None or not specs:
             raise ValidationError(f"I didn't understand that as a change. {self.help()}")

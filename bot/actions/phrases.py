@@ -4,16 +4,26 @@
 words that name what changes ("burger prices") and the amount (10, a percentage). It knows
 nothing of any table: naming rows is the resolver's job. The phrasings are a table of sentence
 templates, tried in order, so a new phrasing is a new line rather than a new branch.
+
+Only general English lives here (disable, turn off, unavailable, ...). The data's own words
+("86 the salmon", "off the menu") come from the semantic model's ``state_words:`` section, as a
+:class:`StateVocabulary`; without one, none of them is read.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.actions.request import Operation
 from bot.errors import ValidationError
+
+if TYPE_CHECKING:
+    from bot.understanding.model import SemanticModel
 
 MAX_TEXT = 300  # no change request needs more; longer text is not one
 
@@ -28,16 +38,15 @@ SET = r"(?:set|change|update|make|put|adjust|modify|fix|move|reprice|price)"
 SET_BARE = r"(?:set|change|update|make|reprice)"
 CHANGE = r"(?:change|adjust|update|modify)"
 OFF = (
-    r"(?:disable|deactivate|hide|86|eighty[- ]?six|pause|suspend|unpublish|turn off|switch off"
-    r"|shut off|stop selling|stop serving)"
+    r"disable|deactivate|hide|pause|suspend|unpublish|turn off|switch off|shut off|stop selling"
+    r"|stop serving"
 )
 ON = (
-    r"(?:enable|re-?enable|activate|reactivate|unhide|restore|un-?86|unpause|resume|publish"
-    r"|turn on|switch on|start selling|start serving|bring back)"
+    r"enable|re-?enable|activate|reactivate|unhide|restore|unpause|resume|publish|turn on"
+    r"|switch on|start selling|start serving|bring back"
 )
-MENU = r"(?: (?:of|from|on|onto|to))?(?: the)? menu"
-UNAVAILABLE = r"(?:unavailable|sold out|out of stock|inactive|disabled|off|86'?e?d)"
-AVAILABLE = r"(?:available|in stock|active|enabled|on|back on|back)"
+UNAVAILABLE = r"unavailable|sold out|out of stock|inactive|disabled|off"
+AVAILABLE = r"available|in stock|active|enabled|on|back on|back"
 COSTS = r"(?:should be|should cost|is now|now costs?|costs?|sells? for|goes for)"
 LINK = r"(?:to|at|=|as|for)"
 
@@ -45,6 +54,74 @@ AMOUNT = (
     r"(?:minus |negative )?[-+−]? ?\$? ?[-+−]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)"
     r"(?: ?(?:%|percent|per ?cent|pct|dollars?|bucks|usd|cents?))?"
 )
+
+
+# -- the data's own words --------------------------------------------------------------------------
+
+PLACE_PREPOSITIONS = ("on", "off")  # "on the menu" / "off the menu": rows are on a place
+
+
+@dataclass(frozen=True)
+class StateVocabulary:
+    """The data's own words for rows being on or off, from the model's ``state_words:``.
+
+    ``turn_off`` / ``turn_on`` are verbs ("86", "un-86"), ``inactive`` / ``active`` are states
+    ("86'd", "on the menu"). A state "on <place>" / "off <place>" also names the place, so "take
+    the salmon off the menu" and "put it back on the menu" read as switches.
+    """
+
+    active: tuple[str, ...] = ()
+    inactive: tuple[str, ...] = ()
+    turn_off: tuple[str, ...] = ()
+    turn_on: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, model: SemanticModel | None) -> StateVocabulary:
+        """The words of ``model`` (none without a model or a ``state_words:`` section)."""
+        words = model.state_words if model is not None else {}
+        return cls(
+            active=_phrases(words.get("active", ())),
+            inactive=_phrases(words.get("inactive", ())),
+            turn_off=_phrases(words.get("turn_off", ())),
+            turn_on=_phrases(words.get("turn_on", ())),
+        )
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """Where active rows are: "menu" of "on the menu" and "off the menu"."""
+        found = []
+        for phrase in (*self.active, *self.inactive):
+            first, _, rest = phrase.partition(" ")
+            if first in PLACE_PREPOSITIONS and rest:
+                found.append(re.sub(r"^(?:the|our) ", "", rest))
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def place_words(self) -> frozenset[str]:
+        """The words of :attr:`places`, which name no row ("menu")."""
+        return frozenset(word for place in self.places for word in place.split())
+
+
+def _phrases(words: Iterable[str]) -> tuple[str, ...]:
+    """Each phrase as :func:`clean` leaves text: lower case, plain quotes, single spaces."""
+    cleaned = (" ".join(str(w).translate(QUOTES).lower().split()) for w in words)
+    return tuple(dict.fromkeys(w for w in cleaned if w))
+
+
+def own_pattern(phrase: str) -> str:
+    """A model's phrase as a pattern: a hyphen may also be a space or nothing ("un 86"), and
+    an apostrophe a typographic one ("86’d", as phones type it)."""
+    parts = (re.escape(part).replace("'", "['’]") for part in phrase.split("-"))
+    return r"[- ]?".join(parts)
+
+
+def alternatives(general: str, own: tuple[str, ...]) -> str:
+    """One group of the model's own phrases (longest first) and a pattern of general English."""
+    phrases = [own_pattern(p) for p in sorted(own, key=len, reverse=True)]
+    return "(?:" + "|".join(filter(None, [*phrases, general])) + ")"
+
+
+NO_WORDS = StateVocabulary()
 
 
 @dataclass(frozen=True)
@@ -67,19 +144,24 @@ class Phrasing:
 
 # Tried in order, the first full match wins: switches first ("make it unavailable" is not a
 # price), then relative changes, then new values. Templates without {n} for a number operation
-# catch a missing amount.
-PHRASINGS: tuple[Phrasing, ...] = (
-    Phrasing(f"{OFF} {{x}}", Operation.DISABLE),
-    Phrasing(r"(?:turn|switch|shut|take) {x} off(?: of)?(?: the)?(?: menu)?", Operation.DISABLE),
-    Phrasing(f"(?:remove|pull|drop|take) {{x}} (?:from|off){MENU}", Operation.DISABLE),
-    Phrasing(f"(?:mark|set|make) {{x}} (?:as )?{UNAVAILABLE}", Operation.DISABLE),
-    Phrasing(f"{{x}} (?:is|are)(?: now)? {UNAVAILABLE}", Operation.DISABLE),
-    Phrasing(f"{ON} {{x}}", Operation.ENABLE),
+# catch a missing amount. {OFF}, {ON}, {UNAVAILABLE}, {AVAILABLE} and {AT} (the place a state
+# word names, "the menu") take the model's own words; a template naming a place is left out
+# when the model names none.
+TEMPLATES: tuple[Phrasing, ...] = (
+    Phrasing("{OFF} {x}", Operation.DISABLE),
+    Phrasing(r"(?:turn|switch|shut|take) {x} off", Operation.DISABLE),
+    Phrasing(r"(?:turn|switch|shut|take) {x} off{AT}", Operation.DISABLE),
+    Phrasing(r"(?:remove|pull|drop|take) {x} (?:from|off){AT}", Operation.DISABLE),
+    Phrasing(r"(?:mark|set|make) {x} (?:as )?{UNAVAILABLE}", Operation.DISABLE),
+    Phrasing(r"{x} (?:is|are)(?: now)? {UNAVAILABLE}", Operation.DISABLE),
+    Phrasing("{ON} {x}", Operation.ENABLE),
     Phrasing(r"(?:turn|switch) {x} (?:back )?on", Operation.ENABLE),
-    Phrasing(f"(?:put|bring|add) {{x}} back(?:{MENU})?", Operation.ENABLE),
-    Phrasing("(?:put|add) {x} (?:on|onto|to)(?: the)? menu", Operation.ENABLE),
-    Phrasing(f"(?:mark|set|make) {{x}} (?:as )?{AVAILABLE}", Operation.ENABLE),
-    Phrasing(f"{{x}} (?:is|are)(?: now)? {AVAILABLE}(?:{MENU})?", Operation.ENABLE),
+    Phrasing(r"(?:put|bring|add) {x} back", Operation.ENABLE),
+    Phrasing(r"(?:put|bring|add) {x} back{AT}", Operation.ENABLE),
+    Phrasing(r"(?:put|add) {x} (?:on|onto|to){AT}", Operation.ENABLE),
+    Phrasing(r"(?:mark|set|make) {x} (?:as )?{AVAILABLE}", Operation.ENABLE),
+    Phrasing(r"{x} (?:is|are)(?: now)? {AVAILABLE}", Operation.ENABLE),
+    Phrasing(r"{x} (?:is|are)(?: now)? {AVAILABLE}{AT}", Operation.ENABLE),
     Phrasing(f"{UP} {{x}} by {{n}}", Operation.ADJUST, +1),
     Phrasing(f"{DOWN} {{x}} by {{n}}", Operation.ADJUST, -1),
     Phrasing(f"{UP} {{x}} {{n}}", Operation.ADJUST, +1),
@@ -96,7 +178,30 @@ PHRASINGS: tuple[Phrasing, ...] = (
     Phrasing(f"{DOWN} {{x}}", Operation.ADJUST, -1),
     Phrasing(f"{SET_BARE} {{x}}", Operation.SET),
 )
-PATTERNS = tuple((p, p.pattern()) for p in PHRASINGS)
+
+
+@lru_cache(maxsize=32)
+def patterns(words: StateVocabulary = NO_WORDS) -> tuple[tuple[Phrasing, re.Pattern[str]], ...]:
+    """The templates with ``words`` filled in, compiled (once per vocabulary)."""
+    places = words.places
+    fill = {
+        "{OFF}": alternatives(OFF, words.turn_off),
+        "{ON}": alternatives(ON, words.turn_on),
+        "{UNAVAILABLE}": alternatives(UNAVAILABLE, words.inactive),
+        "{AVAILABLE}": alternatives(AVAILABLE, words.active),
+        "{AT}": rf"(?: (?:of|from|on|onto|to|in))?(?: the| our)? {alternatives('', places)}",
+    }
+    compiled = []
+    for phrasing in TEMPLATES:
+        if "{AT}" in phrasing.template and not places:
+            continue
+        template = phrasing.template
+        for slot, pattern in fill.items():
+            template = template.replace(slot, pattern)
+        filled = Phrasing(template, phrasing.operation, phrasing.sign, phrasing.needs_column)
+        compiled.append((filled, filled.pattern()))
+    return tuple(compiled)
+
 
 # Politeness and addressing around a request: "swoop, please ...", "... for today, thanks".
 LEADING = re.compile(
@@ -159,10 +264,13 @@ def read_amount(text: str) -> Amount:
 UNREADABLE_AMOUNT = re.compile(r"\b(?:to|by|at)\s+(?P<n>\S.*)$")
 
 
-def read_command(text: str) -> Command | None:
-    """The command in ``text``, or ``None`` when no phrasing of a change fits it."""
+def read_command(text: str, words: StateVocabulary = NO_WORDS) -> Command | None:
+    """The command in ``text``, or ``None`` when no phrasing of a change fits it.
+
+    ``words`` are the data's own words besides general English ("86 the salmon").
+    """
     cleaned = clean(text[:MAX_TEXT])
-    for phrasing, pattern in PATTERNS:
+    for phrasing, pattern in patterns(words):
         match = pattern.fullmatch(cleaned)
         if match is None:
             continue
