@@ -145,7 +145,7 @@ class QueryProcessor(SyncTwins):
             choice = await self._chosen(text, pending.pending_id, pending.payload)
             if choice is not None:
                 return await self._answer_choice(message, pending.pending_id, choice, query_id)
-        kind = classify(text)
+        kind = classify(text, await self._model())
         if kind is MessageKind.HELP:
             return await self.help_response_async()
         if kind is MessageKind.FEEDBACK:
