@@ -93,7 +93,7 @@ def test_a_word_of_nothing_is_left_out_but_named(u: Understanding) -> None:
 def test_a_time_of_day_is_not_dropped(u: Understanding, sample_db: Path) -> None:
     result = asked(u, "orders after 8pm yesterday")
     assert result.reason == "cannot"
-    assert "time of day" in result.question and "after 8 pm" in result.question
+    assert "time of day" in result.question and "“after 8pm”" in result.question
     (smaller,) = result.options
     assert smaller.label == "Counted completed orders · yesterday (Jun 14)"
     assert "unused" not in result.question

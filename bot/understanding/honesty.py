@@ -210,7 +210,25 @@ _CANNOT_WORDS = (
 CANNOT = tuple((frozenset(words.split()), phrase) for words, phrase in _CANNOT_WORDS)
 
 
-def cannot_phrase(words: tuple[str, ...]) -> str:
+def as_said(reading: Reading, items: list[Leftover]) -> tuple[str, ...]:
+    """The leftover words as the question put them: neighbours joined ("after 8pm")."""
+    phrases: list[str] = []
+    end = phrase_start = -1
+    for item in sorted(items, key=lambda i: i.start):
+        if item.start < 0:
+            phrases.append(item.word)
+            continue
+        stop = item.start + len(item.word)
+        if phrases and end >= 0 and not reading.corrected[end : item.start].strip():
+            phrases[-1] = reading.corrected[phrase_start:stop]
+        else:
+            phrase_start = item.start
+            phrases.append(item.word)
+        end = stop
+    return tuple(phrases)
+
+
+def cannot_phrase(words: tuple[str, ...], said: tuple[str, ...] = ()) -> str:
     """What Swoop cannot do with ``words``, said plainly: "I can't filter by time of day yet,
     so I couldn't use “after 8 pm”."."""
     reason = next(
@@ -219,13 +237,14 @@ def cannot_phrase(words: tuple[str, ...]) -> str:
         if any(TIME_OF_DAY.match(word) for word in words)
         else None,
     )
+    shown = quoted(said or words)
     if reason is None:
-        return f"I couldn't use {quoted(words)} in this question."
-    return f"{reason}, so I couldn't use {quoted(words)}."
+        return f"I couldn't use {shown} in this question."
+    return f"{reason}, so I couldn't use {shown}."
 
 
-def quoted(words: tuple[str, ...]) -> str:
-    return "“" + " ".join(words) + "”"
+def quoted(phrases: tuple[str, ...]) -> str:
+    return ", ".join(f"“{phrase}”" for phrase in phrases)
 
 
 # Words after which an unknown word is a verb ("rivers run through", "we pay"), not a thing.

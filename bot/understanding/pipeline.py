@@ -23,6 +23,7 @@ from bot.understanding.guard import SqlGuard
 from bot.understanding.honesty import (
     Accountant,
     Leftover,
+    as_said,
     cannot_phrase,
     names_a_thing,
     quoted,
@@ -148,24 +149,29 @@ class Understanding:
         things = [item for item in meaningful if item.why == "unknown"]
         if any(names_a_thing(reading, item) for item in things):
             return NotUnderstood(
-                f"I don't have data about {quoted(unknown)}. "
+                f"I don't have data about {quoted(as_said(reading, things))}. "
                 f"I can answer questions about {subjects_sentence(self.model)}.",
                 kind="out_of_scope",
                 interpretation=interpretation,
             )
         words = tuple(item.word for item in meaningful)
+        said = as_said(reading, meaningful)
         if isinstance(outcome, Clarification):
             return _runnable(replace(outcome, interpretation=interpretation))
         if all(item.why == "vague" for item in meaningful) or isinstance(outcome, NotUnderstood):
             vague = self.planner.vague_options(reading)
             if vague is not None:
                 return _runnable(replace(vague, interpretation=interpretation))
-            return NotUnderstood(cannot_phrase(words), kind="cannot", interpretation=interpretation)
+            return NotUnderstood(
+                cannot_phrase(words, said), kind="cannot", interpretation=interpretation
+            )
         smaller = self._answerable(outcome, interpretation, scope)
         if not isinstance(smaller, Answerable):
-            return NotUnderstood(cannot_phrase(words), kind="cannot", interpretation=interpretation)
+            return NotUnderstood(
+                cannot_phrase(words, said), kind="cannot", interpretation=interpretation
+            )
         return Clarification(
-            f"{cannot_phrase(words)} I can answer this without it:",
+            f"{cannot_phrase(words, said)} I can answer this without it:",
             (ClarificationOption(smaller.explanation, outcome),),
             reason="cannot",
             interpretation=interpretation,
