@@ -290,3 +290,21 @@ def test_best_by_what_without_roles(clinic: Understanding) -> None:
     assert isinstance(result, Clarification), result
     assert result.question.endswith("by what?")
     assert len(result.options) >= 2 and all(o.plan for o in result.options)
+
+
+def test_sort_by_keeps_the_answer_and_orders_it(u: Understanding, sample_db: Path) -> None:
+    first = answer(u, "items sold by category last week")
+    result = answer(u, "sort by item sales", first.plan)
+    assert result.plan.time_range == first.plan.time_range
+    assert [d.column for d in result.plan.dimensions] == ["categories.name"]
+    assert [m.key for m in result.plan.measures] == ["items_sold", "item_revenue"]
+    found = run(sample_db, result)
+    assert [row[2] for row in found] == sorted((row[2] for row in found), reverse=True)
+    top = answer(u, "top 3 instead", result.plan)
+    assert top.plan.limit == 3 and top.plan.order_by[0].key == "item_revenue"
+
+
+def test_top_n_of_one_number_is_said(u: Understanding) -> None:
+    first = answer(u, "sales yesterday")
+    result = asked(u, "top 3 instead", first.plan)
+    assert "“top 3”" in result.question

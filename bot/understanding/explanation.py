@@ -61,7 +61,7 @@ def _head(plan: QueryPlan, model: SemanticModel) -> str:
             heads.append(f"{verb}{fresh + ' ' if fresh else ''}{label}")  # "completed orders"
         else:
             heads.append(f"{verb}{label} of {rows} {of}")  # "items sold of completed orders"
-    heads = [head[:1].upper() + head[1:] for head in heads]
+    heads = [head[:1].upper() + head[1:] if i == 0 else head for i, head in enumerate(heads)]
     return " and ".join(heads) or "Rows"
 
 

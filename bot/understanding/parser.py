@@ -128,7 +128,7 @@ VAGUE = re.compile(
 FOLLOW_UP_CUE = re.compile(
     r"^(and|what about|how about|same|now|ok|okay|also|then|only|just|but|break|split|by|per|"
     r"excluding|exclude|without|except|vs|versus|compare|instead|what if|for|in|at|on|"
-    r"show (?:it|that|them) by|can you break)\b"
+    r"show (?:it|that|them) by|can you break|sort|sorted|order|rank|ranked|rerank)\b"
 )
 # "cost" as a verb asks for the amount a row has ("what does it cost", "items costing under
 # $10"); as a noun ("food cost") it names something else.

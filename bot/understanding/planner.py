@@ -701,7 +701,7 @@ class Planner:
             listing = self._listing_plan(ask, said)
             if listing is not None:
                 return listing
-        metric = r.asked.metric or r.asked.order_metric
+        metric = r.asked.metric or (None if r.ranking.explicit else r.asked.order_metric)
         if metric is None and r.asked.aggregate is None and (r.intent.selling or r.intent.counting):
             # "how much did it bring in": the number asked for, about what was answered
             metric = self._metric_name(r, tuple(f for f in plan.filters if not f.default))
@@ -719,7 +719,13 @@ class Planner:
         pinned = {f.column for f in plan.filters if f.op == "=" and not f.default}
         plan = replace(plan, dimensions=tuple(d for d in plan.dimensions if d.column not in pinned))
         targets = [b.target for b in r.asked.breakdowns]
-        if r.intent.singular and r.ranking.direction and not plan.dimensions and not targets:
+        if (
+            r.intent.singular
+            and r.ranking.direction
+            and r.ranking.limit is None
+            and not plan.dimensions
+            and not targets
+        ):
             # "which one did we sell the most of": one of the rows the answer was about
             table = said[0].column.partition(".")[0] if said else self.model.roles.get("unit")
             if table in self.model.tables:
@@ -740,13 +746,25 @@ class Planner:
             plan = replace(plan, filters=tuple(f for f in plan.filters if not f.default))
             plan = self._apply_defaults(plan)
             plan = replace(plan, time_column=time_column(self.model, plan.subject))
-            if r.ranking.direction and (plan.dimensions or r.ranking.limit):
+            keys = {m.key for m in plan.measures}
+            kept = [o.key for o in previous.order_by if o.key in keys]
+            ranked_by = kept[0] if kept else plan.measures[0].key
+            if r.ranking.explicit and r.asked.order_metric and not r.asked.metric:
+                # "sort by item sales": the answer keeps what it showed and is ordered by it
+                if all(m.key != r.asked.order_metric for m in previous.measures):
+                    added = self._metric_measure(r.asked.order_metric)
+                    plan = replace(plan, measures=(*previous.measures, added))
+                plan = self._refine_metric(plan)
+                ranked_by = plan.measures[-1].key
+            if r.ranking.direction and plan.dimensions:
                 top = 1 if r.intent.singular else DEFAULT_TOP
                 plan = replace(
                     plan,
-                    order_by=(OrderBy(plan.measures[0].key, r.ranking.direction),),
-                    limit=r.ranking.limit or plan.limit or top,
+                    order_by=(OrderBy(ranked_by, r.ranking.direction),),
+                    limit=r.ranking.limit or plan.limit or (None if r.ranking.explicit else top),
                 )
+            elif r.ranking.direction and r.ranking.word:
+                r.drop(r.ranking.word, "nothing to rank: one number")  # "top 3" of one total
         if r.time.shift and plan.time_range is not None:
             plan = plan.with_time_range(plan.time_range.shifted(-1))
         if r.time.ranges:

@@ -142,7 +142,7 @@ class Reading:
         a, c = self.asked, self.conditions
         return bool(
             self.time.ranges or a.breakdowns or c.entities or a.metric or a.aggregate or a.table
-            or a.counted_table
+            or a.counted_table or a.order_metric
             or c.numeric or self.intent.hours or self.ranking.limit or c.active is not None
             or self.time.shift
         )  # fmt: skip
