@@ -308,3 +308,12 @@ def test_top_n_of_one_number_is_said(u: Understanding) -> None:
     first = answer(u, "sales yesterday")
     result = asked(u, "top 3 instead", first.plan)
     assert "“top 3”" in result.question
+
+
+def test_a_new_number_keeps_the_ranking_on_it(u: Understanding, sample_db: Path) -> None:
+    first = answer(u, "top 5 customers by spend this year")
+    result = answer(u, "what about tips", first.plan)
+    assert result.plan.limit == 5
+    assert [o.key for o in result.plan.order_by] == ["tips"]
+    lowest = answer(u, "which one is lowest", answer(u, "sales by club this month").plan)
+    assert lowest.plan.limit == 1 and lowest.plan.order_by[0].direction == "asc"

@@ -143,7 +143,7 @@ MONEY_VERB = re.compile(r"\b(bring|brought|take|took|ring|rang) (in|up)\b|\b(ear
 HOW_BUSY = re.compile(r"\bhow (busy|quiet|slow)\b")
 PLURAL_RANK_NOUNS = frozenset({"sellers", "performers", "earners"})
 REFERRING = re.compile(
-    r"\b(it|its|that one|those|them|they|these|the same|same)\b"
+    r"\b(it|its|that one|those|them|they|their|these|the same|same)\b"
     r"|\b(?:was|is|were|are) (?:that|this)\s*$|\bof (?:that|this)\b"
 )
 ADDING_CUE = re.compile(r"^(only|just|also|and only|but only)\b|\b(only|just)\b")

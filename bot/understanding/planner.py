@@ -92,8 +92,10 @@ class Planner:
         a = r.asked
         if a.metric or a.aggregate or a.table or a.which_table or a.counted_table or r.intent.hours:
             return False  # it names what it asks for: a complete question
-        if r.asks_anew:
-            return not r.names_subject and (r.intent.counting or r.intent.selling)
+        if r.asks_anew:  # "how many did we sell", "which one is lowest": of the last answer
+            return not r.names_subject and bool(
+                r.intent.counting or r.intent.selling or r.ranking.direction
+            )
         return r.understood_anything
 
     # -- new questions ---------------------------------------------------------------------------
@@ -709,6 +711,16 @@ class Planner:
             plan = replace(plan, measures=(self._aggregate_measure(*r.asked.aggregate),))
         elif metric and plan.kind == "aggregate":
             plan = replace(plan, measures=(self._metric_measure(metric),))
+        if plan.measures != previous.measures and plan.kind == "aggregate":
+            # "what about tips" after "top 5 customers by spend": ranked by tips now
+            old = {m.key for m in previous.measures}
+            plan = replace(
+                plan,
+                order_by=tuple(
+                    OrderBy(plan.measures[0].key, o.direction) if o.key in old else o
+                    for o in plan.order_by
+                ),
+            )
         new_filters = self._entity_filters(r, override)
         if not r.intent.adding:
             for flt in new_filters:
