@@ -317,3 +317,15 @@ def test_a_new_number_keeps_the_ranking_on_it(u: Understanding, sample_db: Path)
     assert [o.key for o in result.plan.order_by] == ["tips"]
     lowest = answer(u, "which one is lowest", answer(u, "sales by club this month").plan)
     assert lowest.plan.limit == 1 and lowest.plan.order_by[0].direction == "asc"
+
+
+def test_two_values_compared_are_side_by_side(u: Understanding, sample_db: Path) -> None:
+    result = answer(u, "pickup vs delivery sales last month")
+    assert result.plan.compare_to is None
+    assert [d.column for d in result.plan.dimensions] == ["orders.type"]
+    assert len(run(sample_db, result)) == 2
+
+
+def test_either_or_and_per_are_not_dropped(u: Understanding) -> None:
+    assert "“or”" in asked(u, "how many orders over $40 or under $10").question
+    assert "“per order”" in asked(u, "revenue per order last week").question

@@ -52,7 +52,7 @@ CALCULATION_WORDS = frozenset(
     difference differ delta trend trending up down higher lower rise rose fell fall
     never nobody none nothing without haven't hasn't didn't not no havent hasnt didnt dont
     doesnt wasnt werent isnt arent
-    first last new returning repeat lapsed churned loyal regular regulars
+    first last new returning repeat lapsed churned loyal regular regulars once twice times
     median percentile running cumulative per each every average mean typical
     before after between since until till morning afternoon evening night lunch breakfast
     brunch dinner noon midnight am pm o'clock oclock late early rush during tonight overnight
@@ -196,7 +196,7 @@ _CANNOT_WORDS = (
     ("never nobody none nothing without haven't hasn't didn't not no havent hasnt didnt dont "
      "doesnt wasnt werent isnt arent",
      "I can't look for what did not happen yet"),
-    ("first new returning repeat lapsed churned loyal regular regulars",
+    ("first new returning repeat lapsed churned loyal regular regulars once twice times",
      "I can't tell new, returning or lapsed customers apart yet"),
     ("median percentile running cumulative per each every average mean typical",
      "I can't work out that kind of average or running total yet"),
@@ -232,7 +232,13 @@ def cannot_phrase(words: tuple[str, ...], said: tuple[str, ...] = ()) -> str:
     """What Swoop cannot do with ``words``, said plainly: "I can't filter by time of day yet,
     so I couldn't use “after 8 pm”."."""
     reason = next(
-        (phrase for group, phrase in CANNOT for word in words if word in group),
+        (
+            phrase
+            for group, phrase in CANNOT
+            for said in words
+            for word in said.split()
+            if word in group
+        ),
         "I can't filter by time of day or day of the week yet"
         if any(TIME_OF_DAY.match(word) for word in words)
         else None,

@@ -387,7 +387,11 @@ class QuestionReader:
             r.ranking.direction = r.ranking.direction or "desc"
 
     def _numeric(self, r: Reading) -> None:
+        previous_end = -1
         for match in NUMERIC.finditer(r.text):
+            if previous_end >= 0 and re.search(r"\bor\b", r.text[previous_end : match.start()]):
+                r.drop("or", "either of two conditions")  # "over $40 or under $10": not both
+            previous_end = match.end()
             before = max(0, match.start() - 30)
             named = self.vocabulary.column_ending_at(r.text[before : match.start()])
             column = None
@@ -426,6 +430,7 @@ class QuestionReader:
                 target = self.vocabulary.dimension_at_start(rest)
                 if metric and (target is None or metric[1][1] > target[1][1]):
                     r.asked.order_metric = metric[0]
+                    r.asked.order_words = r.text[cue.start() : position + metric[1][1]]
                     r.consume((cue.start(), position + metric[1][1]), "metric")
                     break
                 if target is None:

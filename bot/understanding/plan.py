@@ -144,7 +144,11 @@ def filter_words(filters: tuple[Filter, ...]) -> str:
         if flt.label and not flt.default and flt.style != "adjective":
             grouped.setdefault(flt.style, []).append(flt.label)
     for style, labels in grouped.items():
-        words.append(f"{style} {' and '.join(labels)}")
+        said = [f"not {style} {label[4:]}" if label.startswith("not ") else "" for label in labels]
+        if all(said):  # "not at Oak Hollow", not "at not Oak Hollow"
+            words.append(" and ".join(said))
+        else:
+            words.append(f"{style} {' and '.join(labels)}")
     return " ".join(words)
 
 

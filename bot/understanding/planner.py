@@ -52,6 +52,9 @@ class Planner:
     ) -> QueryPlan | Clarification | NotUnderstood:
         outcome = self._plan(r, previous)
         if isinstance(outcome, QueryPlan):
+            ordered = {o.key for o in outcome.order_by} | {m.key for m in outcome.measures}
+            if r.asked.order_metric and not ordered & {r.asked.order_metric, *self._finer(r)}:
+                r.drop(r.asked.order_words, "nothing to rank by it")  # "revenue per order"
             for column, words in r.asked.columns:
                 if column not in outcome.columns:
                     r.drop(words, "a column the answer does not show")  # "what capital has"
@@ -150,6 +153,9 @@ class Planner:
         plan = self._add_dimensions(plan, r)
         plan = self._add_numeric(plan, r)
         plan = self._finish(plan, r, metric)
+        split = self._values_compared(plan, r)
+        if split is not None:
+            return split
         if r.time.ranges:
             plan = replace(plan, time_range=r.time.ranges[0])
             if r.time.comparison:
@@ -325,11 +331,11 @@ class Planner:
                 continue
             op, value = condition.op, condition.value
             spec = self.model.column(column)
-            amount = f"${value:,.2f}".replace(".00", "") if spec.format == "money" else f"{value:g}"
+            shown = f"${value:,.2f}".replace(".00", "") if spec.format == "money" else f"{value:g}"
             if op == "=" and value == 0:
                 label = f"no {spec.label}"  # "orders with no tip"
             else:
-                label = f"{spec.label} {NUMERIC_WORDS.get(op, op)} {amount}"
+                label = f"{spec.label} {NUMERIC_WORDS.get(op, op)} {shown}"
             plan = plan.with_filter(
                 Filter(column, op, value, label, style="with"), replace_same_column=False
             )
@@ -503,6 +509,26 @@ class Planner:
         return QueryPlan(
             subject=table, kind="list", columns=tuple(columns), filters=filters, label=spec.label
         )
+
+    def _values_compared(self, plan: QueryPlan, r: Reading) -> QueryPlan | None:
+        """ "pickup vs delivery sales": two values of one column side by side, not two periods."""
+        if not r.time.comparison or len(r.time.ranges) > 1:
+            return None
+        split = next((f for f in plan.filters if f.op == "in" and not f.default and f.column), None)
+        if split is None:
+            return None
+        column = self.model.column(split.column)
+        plan = plan.with_dimension(Dimension(split.column, column.label))
+        if r.time.ranges:
+            plan = replace(plan, time_range=r.time.ranges[0])
+        return plan
+
+    def _finer(self, r: Reading) -> set[str]:
+        """The order metric's finer and coarser twins (order → item lines) count as it."""
+        name = r.asked.order_metric
+        metric = self.model.metrics.get(name or "")
+        twins = {m.name for m in self.model.metrics.values() if m.finer == name}
+        return twins | ({metric.finer} if metric and metric.finer else set())
 
     def _narrow_to_places(self, r: Reading) -> None:
         """ "lemonade sales at oak hollow": of the lemonades, the one on Oak Hollow's menu."""

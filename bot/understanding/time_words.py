@@ -417,7 +417,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     (rf"\b({MONTH_NAMES})\.?\s+(\d{{4}})\b", _in_month),
     (rf"\b({BARE_MONTH_NAMES})\b()(?!\s*\d)", _in_month),  # "april sales", "and april?"
     (r"^(?:and|what about|how about|same for)\s+(may|march)\b()(?!\s*\d)", _in_month),
-    (r"\b(?:in|during|for)\s+(20\d\d|19\d\d)\b", _in_year),
+    (r"\b(?:in|during|for|from|of)\s+(20\d\d|19\d\d)\b", _in_year),
     (r"\b(today|so far today)\b", _today),
     (r"\b(yesterday)\b", _yesterday),
     (r"\b(this|current)\s+week\b|\bweek so far\b", _this_week),
