@@ -329,3 +329,8 @@ def test_two_values_compared_are_side_by_side(u: Understanding, sample_db: Path)
 def test_either_or_and_per_are_not_dropped(u: Understanding) -> None:
     assert "“or”" in asked(u, "how many orders over $40 or under $10").question
     assert "“per order”" in asked(u, "revenue per order last week").question
+
+
+def test_a_count_per_row_and_the_rest_of_a_breakdown_are_said(u: Understanding) -> None:
+    assert "“more than 5 items”" in asked(u, "orders with more than 5 items").question
+    assert "“category”" in asked(u, "sales by item category at pebble creek this month").question

@@ -106,7 +106,11 @@ class Accountant:
     ) -> tuple[Interpretation, list[Leftover]]:
         """The interpretation, and the meaningful leftovers with why each one matters."""
         said = self._plan_words(plan) if plan is not None else set()
-        left = [item for item in self.leftovers(reading) if stem(item.word) not in said]
+        left = [
+            item
+            for item in self.leftovers(reading)
+            if item.start < 0 or stem(item.word) not in said  # parts dropped stay dropped
+        ]
         meaningful = [item for item in left if item.why]
         interpretation = Interpretation(
             spans=tuple(sorted(reading.spans, key=lambda s: s.start)),
@@ -204,7 +208,7 @@ _CANNOT_WORDS = (
      "brunch dinner noon midnight am pm o'clock oclock late early rush during tonight overnight "
      "weekend weekends weekday weekdays",
      "I can't filter by time of day or day of the week yet"),
-    ("most least top bottom best worst highest lowest more less fewer",
+    ("most least top bottom best worst highest lowest",
      "I couldn't tell what to rank by"),
 )  # fmt: skip
 CANNOT = tuple((frozenset(words.split()), phrase) for words, phrase in _CANNOT_WORDS)

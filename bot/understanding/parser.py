@@ -392,6 +392,17 @@ class QuestionReader:
             if previous_end >= 0 and re.search(r"\bor\b", r.text[previous_end : match.start()]):
                 r.drop("or", "either of two conditions")  # "over $40 or under $10": not both
             previous_end = match.end()
+            counted = self.vocabulary.find_table(r.text[match.end() : match.end() + 25])
+            if (
+                "$" not in match.group(0)
+                and counted
+                and not r.text[match.end() : match.end() + counted[1][0]].strip()
+            ):
+                # "orders with more than 5 items": a count of rows per row, not an amount
+                span = (match.start(), match.end() + counted[1][1])
+                r.drop(r.text[span[0] : span[1]], "a count per row")
+                r.consume(span, "number")
+                continue
             before = max(0, match.start() - 30)
             named = self.vocabulary.column_ending_at(r.text[before : match.start()])
             column = None
@@ -438,6 +449,12 @@ class QuestionReader:
                 span = (cue.start(), position + target[1][1])
                 r.asked.breakdowns.append(Breakdown(target[0], r.text[span[0] : span[1]]))
                 r.consume(span, "grain")
+                tail = self.vocabulary.find_table(r.text[span[1] : span[1] + 25])
+                if tail and not r.text[span[1] : span[1] + tail[1][0]].strip():
+                    # "by item category": the breakdown read "item", not the rest of it
+                    words = (span[1] + tail[1][0], span[1] + tail[1][1])
+                    r.drop(r.text[words[0] : words[1]], "the rest of a breakdown")
+                    r.consume(words, "grain")
                 more = re.match(
                     r"\s*(?:and|&|,|then by|by)\s+(?:the\s+|each\s+)?",
                     r.text[position + target[1][1] :],
