@@ -334,3 +334,11 @@ def test_either_or_and_per_are_not_dropped(u: Understanding) -> None:
 def test_a_count_per_row_and_the_rest_of_a_breakdown_are_said(u: Understanding) -> None:
     assert "“more than 5 items”" in asked(u, "orders with more than 5 items").question
     assert "“category”" in asked(u, "sales by item category at pebble creek this month").question
+
+
+def test_who_joined_and_who_spent_over(u: Understanding, sample_db: Path) -> None:
+    joined = answer(u, "how many members joined this year")
+    assert run(sample_db, joined) == rows(
+        sample_db, "SELECT count(*) FROM users WHERE created_at >= '2025-01-01'"
+    )
+    assert "“over $500”" in asked(u, "customers who spent over $500 this year").question

@@ -283,6 +283,7 @@ class QuestionReader:
             # "how many signed up": the rows whose time column the words name
             for column, span in self.vocabulary.time_column_phrases(r.text)[:1]:
                 r.asked.counted_table = column.partition(".")[0]
+                r.asked.time_column = column
                 r.consume(span, "schema")
         if count is not None:
             counted = self.vocabulary.find_table(r.text[count.end() : count.end() + 30])
@@ -355,7 +356,8 @@ class QuestionReader:
             r.time.ranges.append(match.range)
             r.consume(match.span, "time")
         if r.time.ranges:
-            for _, span in self.vocabulary.time_column_phrases(r.text):
+            for column, span in self.vocabulary.time_column_phrases(r.text):
+                r.asked.time_column = column  # "joined this year": the range is about that column
                 r.consume(span, "time")
 
     def _comparison(self, r: Reading) -> None:

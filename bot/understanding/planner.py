@@ -198,6 +198,14 @@ class Planner:
         if r.asked.metric and r.asked.metric == sold and how_much and sales:
             return sales  # "how much have we sold": money, not units
         counted = r.asked.counted_table
+        timed = r.asked.time_column.partition(".")[0] if r.asked.time_column else None
+        if (
+            r.intent.counting
+            and timed
+            and counted in (None, timed)
+            and r.asked.metric in (None, self._count_metric(timed))
+        ):
+            return self._count_metric(timed) or f"count:{timed}"  # "how many members joined"
         if r.intent.counting and counted:
             who = self._distinct_count_of(counted)
             if who and (r.intent.selling or r.time.ranges):
@@ -324,10 +332,16 @@ class Planner:
         amount = amount_column(self.model, r.asked.table or plan.subject) or amount_column(
             self.model, plan.subject
         )
+        rows = r.asked.table or r.asked.which_table
         for condition in r.conditions.numeric:
             column = condition.column or amount
             if column is None:
                 r.drop(condition.words, "no amount to compare")
+                continue
+            owner = column.partition(".")[0]
+            if rows and rows != owner and is_above(self.model, rows, owner):
+                # "customers who spent over $500": a total per customer, not per order
+                r.drop(condition.words, "a condition on a total per row")
                 continue
             op, value = condition.op, condition.value
             spec = self.model.column(column)

@@ -77,6 +77,7 @@ class Asked:
     which_table: str | None = None  # "which items ...": the rows the answer names
     counted_table: str | None = None  # "how many ratings": the table whose rows are counted
     order_metric: str | None = None  # "by sales" after a breakdown: the ranking number
+    time_column: str | None = None  # "joined", "signed up": the time column named
     order_words: str = ""  # the words it was said with ("by sales", "per order")
     rows_of: str | None = None  # the metric was said as a table's word: "our best member"
     columns: list[tuple[str, str]] = field(default_factory=list)  # "phone number": (column, words)
