@@ -342,3 +342,9 @@ def test_who_joined_and_who_spent_over(u: Understanding, sample_db: Path) -> Non
         sample_db, "SELECT count(*) FROM users WHERE created_at >= '2025-01-01'"
     )
     assert "“over $500”" in asked(u, "customers who spent over $500 this year").question
+
+
+def test_a_word_between_a_superlative_and_rows_is_read(u: Understanding) -> None:
+    result = answer(u, "lowest rated item")
+    assert [m.key for m in result.plan.measures] == ["average_rating"]
+    assert result.plan.limit == 1 and result.plan.order_by[0].direction == "asc"

@@ -20,7 +20,7 @@ from bot.understanding.plan import QueryPlan
 from bot.understanding.reading import Reading
 from bot.understanding.spelling import english
 from bot.understanding.time_words import TIME_VOCABULARY
-from bot.understanding.vocabulary import AGGREGATE_WORDS, Vocabulary
+from bot.understanding.vocabulary import AGGREGATE_WORDS, Vocabulary, stem
 
 LEFT_TOKEN = re.compile(r"\$?\d[\d,.]*%?|[a-z][a-z'&-]*|[%#$]")
 
@@ -170,14 +170,6 @@ class Accountant:
         if self._english.known([bare]):
             return "unknown"
         return ""
-
-
-def stem(word: str) -> str:
-    """A crude stem, enough to see that "collect", "collected" and "collecting" are one word."""
-    for suffix in ("ing", "ed", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 # -- what to say when a part cannot be used ------------------------------------------------------

@@ -516,7 +516,7 @@ class QuestionReader:
         "total tips" is the tips metric; "average price" aggregates a column; "biggest order"
         and "cheapest item" rank rows of a table rather than count them.
         """
-        found = self._explicit_metric(r.text)
+        found = self._explicit_metric(r.text) or self.vocabulary.metric_by_stem(r.text)
         for word, agg, pattern in AGGREGATES_LONGEST_FIRST:
             match = pattern.search(r.text)
             if not match:
@@ -565,7 +565,8 @@ class QuestionReader:
                 found = self.vocabulary.find_metric(r.text)
                 break
             table = self.vocabulary.find_table(rest)
-            if agg in {"max", "min"} and table and len(rest[: table[1][0]].split()) <= 1:
+            between = rest[: table[1][0]].split() if table else []
+            if agg in {"max", "min"} and table and all(w in STOPWORDS for w in between):
                 r.ranking.direction = "desc" if agg == "max" else "asc"
                 r.ranking.word = word
                 r.asked.table = table[0]

@@ -156,6 +156,10 @@ class Vocabulary:
         for table_list in (self.metrics, self.tables, self.dimensions, self.columns):
             table_list.sort(key=lambda item: len(item[0].words), reverse=True)
         self._metrics = PhraseTable(self.metrics)
+        self._metric_stems: dict[str, str] = {}
+        for p, name in reversed(self.metrics):  # the first phrase of a stem wins
+            if " " not in p.words and not name.startswith("count:"):
+                self._metric_stems[stem(p.words)] = name
         self._tables = PhraseTable(self.tables)
         self._dimensions = PhraseTable(self.dimensions)
         self._columns = PhraseTable(self.columns)
@@ -183,6 +187,14 @@ class Vocabulary:
     def time_column_phrases(self, text: str) -> list[tuple[str, tuple[int, int]]]:
         """Every phrase of ``text`` naming a time column."""
         return self._time_words.all(text)
+
+    def metric_by_stem(self, text: str) -> tuple[str, tuple[int, int]] | None:
+        """A metric's one-word name said as another form of it ("rated" for "rating")."""
+        for match in WORD_TOKEN.finditer(text):
+            name = self._metric_stems.get(stem(match.group(0)))
+            if name is not None and len(match.group(0)) > 3:
+                return name, match.span()
+        return None
 
     def metrics_in(self, text: str) -> list[tuple[str, tuple[int, int]]]:
         """Every metric phrase of ``text``, left to right."""
@@ -213,6 +225,14 @@ class Vocabulary:
         """The numeric column named right at the end of ``text`` ("... with a tip"), and where
         its words start."""
         return self._columns.ending_at_end(text)
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough to see that "collect", "collected" and "collecting" are one word."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 @lru_cache(maxsize=256)
