@@ -7,15 +7,17 @@ one-line explanation, or the question back with options that run, or the plain "
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.understanding.outcomes import Answerable, Clarification, NotUnderstood, Understood
 from bot.understanding.pipeline import Understanding
 from bot.understanding.plan import QueryPlan
+from tests.test_topics import CLINIC_MODEL, clinic_db, load
+from tests.test_understanding import answer, rows, run
+
+__all__ = ["clinic_db"]  # the clinic database fixture, shared with tests/test_topics.py
 
 COMPLETED = "o.status = 7 AND o.deleted_at IS NULL"
 YESTERDAY = "o.created_at >= '2025-06-14 00:00:00' AND o.created_at < '2025-06-15 00:00:00'"
@@ -25,18 +27,6 @@ LAST_WEEK = "o.created_at >= '2025-06-02 00:00:00' AND o.created_at < '2025-06-0
 @pytest.fixture
 def u(understanding: Understanding) -> Understanding:
     return understanding
-
-
-def rows(db: Path, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        found = conn.execute(sql, params or {}).fetchall()
-    return [tuple(round(v, 2) if isinstance(v, float) else v for v in row) for row in found]
-
-
-def answer(u: Understanding, question: str, previous: QueryPlan | None = None) -> Answerable:
-    result = u.understand(question, previous)
-    assert isinstance(result, Answerable), f"{question!r} → {result}"
-    return result
 
 
 def asked(u: Understanding, question: str, previous: QueryPlan | None = None) -> Clarification:
@@ -50,10 +40,6 @@ def refused(u: Understanding, question: str) -> NotUnderstood:
     result = u.understand(question)
     assert isinstance(result, NotUnderstood), f"{question!r} → {result}"
     return result
-
-
-def run(db: Path, result: Answerable) -> list[tuple[Any, ...]]:
-    return rows(db, result.query.sql, result.query.params)
 
 
 def data_answer(result: Understood) -> bool:
@@ -255,23 +241,9 @@ def test_elliptical_messages_edit_the_previous_plan(u: Understanding, sample_db:
 
 
 @pytest.fixture(params=["no model file", "model file"])
-async def clinic(request: pytest.FixtureRequest, tmp_path: Path) -> Understanding:
-    from bot.data import DataAccess
-    from tests.conftest import SAMPLE_NOW
-    from tests.test_topics import CLINIC_MODEL, CLINIC_SCHEMA
-
-    database = tmp_path / "clinic.db"
-    with sqlite3.connect(database) as conn:
-        conn.executescript(CLINIC_SCHEMA)
-    path = None
-    if request.param == "model file":
-        path = tmp_path / "clinic.swoop.yaml"
-        path.write_text(CLINIC_MODEL)
-    data = DataAccess(f"sqlite+aiosqlite:///{database}")
-    try:
-        return await Understanding.load_async(data, path, now=SAMPLE_NOW)
-    finally:
-        await data.dispose_async()
+async def clinic(request: pytest.FixtureRequest, clinic_db: Path, tmp_path: Path) -> Understanding:
+    model = CLINIC_MODEL if request.param == "model file" else None
+    return await load(clinic_db, model, tmp_path)
 
 
 def test_rows_that_happen_are_counted_by_what_is_asked(clinic: Understanding) -> None:
