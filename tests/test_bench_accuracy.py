@@ -19,8 +19,8 @@ from bench.understanding import runner
 # a data answer): listed here by id with why, so that any other miss, any confident wrong answer,
 # or one of these becoming right (remove it then) fails. The bar is none at all.
 KNOWN_HONEST_MISSES: dict[str, str] = {
-    "trust-077.1": "“greens fees this month”: “greens” also names a customer (Green) and a "
-    "topping (green peppers), so Swoop asks which instead of saying greens fees are not recorded",
+    "trust-077.1": "“greens fees this month”: Swoop says it could not use “greens” and offers "
+    "the delivery fees this month, instead of saying that greens fees are not recorded",
 }
 
 

@@ -109,7 +109,8 @@ class EntityIndex:
 
     def find(self, text: str, *, skip: Iterable[str] = ()) -> list[EntityMatch]:
         """Values named in ``text``, longest phrases first, each word used at most once."""
-        tokens = [singular(t.strip("'")) for t in TOKEN.findall(text.lower().replace("-", " "))]
+        said = [t.strip("'") for t in TOKEN.findall(text.lower().replace("-", " "))]
+        tokens = [singular(t) for t in said]
         blocked = set(skip) | self._reserved
         used = [False] * len(tokens)
         matches: list[EntityMatch] = []
@@ -131,6 +132,14 @@ class EntityIndex:
                     if how == "exact" and any(e.column not in self._low for e in found):
                         # "french fries": the dish before the side of the same name.
                         found = tuple(e for e in found if e.column not in self._low)
+                    if found and said[start : start + size] != words:
+                        # "greens" names things, not Ms Green (a low-priority name said as is)
+                        spoken = set(said[start : start + size])
+                        found = tuple(
+                            e
+                            for e in found
+                            if e.column not in self._low or spoken <= set(fold(e.label).split())
+                        )
                     if found:
                         used[start : start + size] = [True] * size
                         others = self._match(phrase, "partial", blocked) if how == "exact" else ()
